@@ -1,0 +1,111 @@
+"""ipy_reimport: dependency-ordered, all-or-nothing module reloading for IPython and Jupyter.
+
+Load it in IPython with ``%load_ext ipy_reimport``; the same functions are usable without IPython.
+"""
+
+from __future__ import annotations
+
+import weakref
+from types import ModuleType
+
+from .config import Reimport
+from .errors import ImportFailed, ReimportError, ReloadFailed, UsageProblem
+from .report import ModuleReload, ReloadReport, StatusTable
+from .session import Invalidated, Reimporter
+from .tracker import ModuleState, ModuleStatus
+
+__all__ = [
+    "import_rel", "reload_deep", "invalidate", "status", "session",
+    "Reimport", "Reimporter", "ReloadReport", "ModuleReload", "StatusTable", "ModuleState",
+    "ModuleStatus", "Invalidated", "ReimportError", "UsageProblem", "ReloadFailed", "ImportFailed",
+    "load_ipython_extension", "unload_ipython_extension",
+]
+__version__ = "0.1.0"
+
+_current: Reimporter | None = None
+_loaded: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def session() -> Reimporter:
+    """The active :class:`Reimporter`: the one of the IPython shell that loaded the extension,
+    else one created on first use (tracking starts then; no watcher)."""
+    global _current
+    if _current is None:
+        _current = Reimporter()
+    return _current
+
+
+def import_rel(name: str, package: str | None = None) -> ModuleType:
+    """Import ``name`` (``pkg.mod``, ``.mod``, ``..sub.mod``) relative to ``package``.
+
+    Args:
+        name: absolute or relative module name.
+        package: anchor for relative names; default ``Reimport.package``, else the package that
+            contains the working directory.
+
+    Returns:
+        The module.
+    """
+    return session().import_rel(name, package)
+
+
+def reload_deep(*modules: str, dry_run: bool = False, patch: bool = True) -> ReloadReport:
+    """Reload ``modules`` and every loaded module that imports them, dependencies first.
+
+    Args:
+        modules: module names; none means every stale user module.
+        dry_run: only plan; change nothing.
+        patch: update old functions and classes in place.
+
+    Returns:
+        The report. Raises :class:`ReloadFailed` (after rolling everything back) on failure.
+    """
+    return session().reload_deep(*modules, dry_run=dry_run, patch=patch)
+
+
+def invalidate() -> Invalidated:
+    """Invalidate import caches so that newly created modules are found; re-check staleness."""
+    return session().invalidate()
+
+
+def status(all: bool = False) -> StatusTable:
+    """States of the user's modules (``all=True``: of every loaded module), exact now."""
+    return session().status(all=all)
+
+
+def load_ipython_extension(ip) -> None:
+    """Called by ``%load_ext ipy_reimport``: magics, per-cell hooks, ``%config Reimport``."""
+    global _current
+    if ip in _loaded:
+        return
+    from .magics import ReimportMagics
+
+    config = Reimport(parent=ip)
+    reimporter = Reimporter(config)
+    reimporter.start()
+    magics = ReimportMagics(ip, reimporter)
+    ip.register_magics(magics)
+    ip.configurables.append(config)
+    ip.events.register("pre_run_cell", reimporter.before_cell)
+    ip.events.register("post_run_cell", reimporter.after_cell)
+    _loaded[ip] = (reimporter, magics)
+    _current = reimporter
+
+
+def unload_ipython_extension(ip) -> None:
+    """Called by ``%unload_ext ipy_reimport``: removes every hook, magic and thread it added."""
+    global _current
+    reimporter, magics = _loaded.pop(ip, (None, None))
+    if reimporter is None:
+        return
+    ip.events.unregister("pre_run_cell", reimporter.before_cell)
+    ip.events.unregister("post_run_cell", reimporter.after_cell)
+    for kind, table in magics.magics.items():
+        for name in table:
+            ip.magics_manager.magics[kind].pop(name, None)
+    ip.magics_manager.registry.pop(type(magics).__name__, None)
+    if reimporter.config in ip.configurables:
+        ip.configurables.remove(reimporter.config)
+    reimporter.stop()
+    if _current is reimporter:
+        _current = None

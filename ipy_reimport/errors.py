@@ -1,0 +1,122 @@
+"""The exceptions of ipy_reimport.
+
+They are raised by the Python API and translated only at the edges: the magics turn
+:class:`UsageProblem` into IPython's ``UsageError``; :class:`ReloadFailed` renders itself as a
+few lines that point at the user's own code instead of a page of importlib frames.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from dataclasses import dataclass
+
+__all__ = ["ReimportError", "UsageProblem", "ReloadFailed", "ImportFailed", "SourceLocation"]
+
+
+class ReimportError(Exception):
+    """Base class of every error that ipy_reimport raises on purpose."""
+
+
+class UsageProblem(ReimportError):
+    """The request itself is wrong (unknown module, missing anchor, unreloadable module...).
+
+    Nothing was changed. The message is one line meant for the user.
+    """
+
+
+@dataclass(frozen=True)
+class SourceLocation:
+    """Where an error happened in the user's code."""
+
+    file: str | None
+    line: int | None
+    text: str | None = None
+
+    def __str__(self) -> str:
+        if self.file is None:
+            return "<unknown location>"
+        return f"{self.file}, line {self.line}" if self.line else self.file
+
+
+def locate(exc: BaseException, files: set[str] | None = None) -> SourceLocation:
+    """Find the most relevant location of ``exc`` in user code.
+
+    Args:
+        exc: the exception raised while executing a module.
+        files: source files to prefer (those of the modules being executed).
+
+    Returns:
+        The location of a ``SyntaxError`` itself, else the innermost traceback frame in one of
+        ``files``, else the innermost frame that is not part of the import machinery.
+    """
+    if isinstance(exc, SyntaxError) and exc.filename:
+        text = (exc.text or "").strip() or None
+        return SourceLocation(exc.filename, exc.lineno, text)
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not _is_machinery(f.filename)]
+    preferred = [f for f in frames if files and f.filename in files]
+    chosen = (preferred or frames or [None])[-1]
+    if chosen is None:
+        return SourceLocation(None, None)
+    return SourceLocation(chosen.filename, chosen.lineno, chosen.line or None)
+
+
+_OWN_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def _is_machinery(filename: str) -> bool:
+    return filename.startswith(("<frozen ", _OWN_DIR)) or f"{os.sep}importlib{os.sep}" in filename
+
+
+class _ConciseError(ReimportError):
+    """An error shown by IPython as a short message instead of a traceback."""
+
+    def _render_traceback_(self) -> list[str]:
+        lines = [f"{type(self).__name__}: {self}"]
+        location = getattr(self, "location", None)
+        if location is not None and location.text:
+            lines.append(f"    {location.text}")
+        return lines
+
+
+class ReloadFailed(_ConciseError):
+    """A module of a reload plan failed to execute; every module of the plan was rolled back.
+
+    Attributes:
+        module: name of the module that failed.
+        location: where, in that module's (or a module it imports) source.
+        error: the original exception (also ``__cause__``).
+        rolled_back: names of the modules restored to their state before the call.
+    """
+
+    def __init__(self, module: str, location: SourceLocation, error: BaseException,
+                 rolled_back: list[str]):
+        self.module = module
+        self.location = location
+        self.error = error
+        self.rolled_back = rolled_back
+        detail = f"{type(error).__name__}: {_first_line(error)}"
+        count = len(rolled_back)
+        super().__init__(
+            f"reloading {module} failed at {location}: {detail} "
+            f"(rolled back {count} module{'s' if count != 1 else ''}; nothing changed)"
+        )
+
+
+class ImportFailed(_ConciseError):
+    """A module raised while being imported by ``import_rel``; modules it added were removed."""
+
+    def __init__(self, module: str, location: SourceLocation, error: BaseException):
+        self.module = module
+        self.location = location
+        self.error = error
+        super().__init__(
+            f"importing {module} failed at {location}: {type(error).__name__}: {_first_line(error)}"
+        )
+
+
+def _first_line(error: BaseException) -> str:
+    if isinstance(error, SyntaxError):
+        return error.msg
+    text = str(error)
+    return text.splitlines()[0] if text else ""

@@ -1,0 +1,176 @@
+"""The IPython magics: parse, call the :class:`~ipy_reimport.session.Reimporter`, show the result."""
+
+from __future__ import annotations
+
+import keyword
+from dataclasses import dataclass
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+
+from .errors import UsageProblem
+from .session import Reimporter
+
+__all__ = ["ReimportMagics", "ImportSpec", "parse_import"]
+
+
+@dataclass(frozen=True)
+class ImportSpec:
+    """A parsed ``%import_rel`` statement: ``NAME [as ALIAS]`` or ``from NAME import items``."""
+
+    module: str
+    alias: str | None = None
+    items: tuple[tuple[str, str], ...] | None = None
+
+
+def _is_module_name(name: str) -> bool:
+    body = name.lstrip(".")
+    return (body == "" and name != "") or all(p.isidentifier() and not keyword.iskeyword(p) for p in body.split("."))
+
+
+def _identifier(word: str, what: str) -> str:
+    if not word.isidentifier() or keyword.iskeyword(word):
+        raise UsageError(f"%import_rel: {word!r} is not a valid {what}")
+    return word
+
+
+def parse_import(words: list[str]) -> ImportSpec:
+    """Parse the words of ``%import_rel`` (without options).
+
+    Raises:
+        UsageError: the words do not form ``NAME [as ALIAS]`` or ``from NAME import a, b as c``.
+    """
+    if words and words[0] == "from":
+        if len(words) < 4 or words[2] != "import":
+            raise UsageError("%import_rel: expected 'from NAME import a, b as c'")
+        module, items = words[1], []
+        for chunk in " ".join(words[3:]).split(","):
+            parts = chunk.split()
+            if parts == ["*"] and not items and len(words) == 4:
+                return ImportSpec(_module_name(module), items=(("*", "*"),))
+            if len(parts) == 1:
+                items.append((_identifier(parts[0], "name"),) * 2)
+            elif len(parts) == 3 and parts[1] == "as":
+                items.append((_identifier(parts[0], "name"), _identifier(parts[2], "alias")))
+            else:
+                raise UsageError(f"%import_rel: cannot parse {chunk.strip()!r} (expected 'name' or 'name as alias')")
+        return ImportSpec(_module_name(module), items=tuple(items))
+    if len(words) == 1:
+        return ImportSpec(_module_name(words[0]))
+    if len(words) == 3 and words[1] == "as":
+        return ImportSpec(_module_name(words[0]), _identifier(words[2], "alias"))
+    raise UsageError("%import_rel: expected 'NAME [as ALIAS]' or 'from NAME import a, b as c'")
+
+
+def _module_name(word: str) -> str:
+    if not _is_module_name(word):
+        raise UsageError(f"%import_rel: {word!r} is not a module name (like pkg.mod, .mod or ..sub.mod)")
+    return word
+
+
+@magics_class
+class ReimportMagics(Magics):
+    """``%import_rel``, ``%reload_deep``, ``%invalidate`` and ``%stale``."""
+
+    def __init__(self, shell, reimporter: Reimporter) -> None:
+        super().__init__(shell)
+        self.reimporter = reimporter
+
+    @magic_arguments()
+    @argument("words", nargs="+", metavar="NAME [as ALIAS] | from NAME import a, b as c",
+              help="module to import: absolute (pkg.mod) or relative (.mod, ..sub.mod)")
+    @argument("-p", "--package", metavar="PKG",
+              help="package that relative names resolve against (default: Reimport.package, "
+                   "else the package containing the working directory)")
+    @line_magic
+    def import_rel(self, line: str):
+        """Import a module by absolute or relative name and bind it in the user namespace.
+
+        Binds ALIAS, or the module's last name component (``..sub.mod`` binds ``mod``), and
+        returns the module, so ``m = %import_rel .mod`` works. A module the finders' caches
+        could not see yet is found: the import is retried once after invalidating them.
+
+        Examples::
+
+            %import_rel .geometry
+            %import_rel ..sub.mod as m --package mypkg.notebooks
+            %import_rel from .geometry import area, Circle as C
+        """
+        args = parse_argstring(self.import_rel, line)
+        spec = parse_import(args.words)
+        module = _usage(lambda: self.reimporter.import_rel(spec.module, args.package))
+        user_ns = self.shell.user_ns
+        if spec.items is None:
+            user_ns[spec.alias or module.__name__.rpartition(".")[2]] = module
+        else:
+            user_ns.update(self._take(module, spec.items, args.package))
+        return module
+
+    def _take(self, module, items, package) -> dict:
+        if items == (("*", "*"),):
+            names = getattr(module, "__all__", None) or [n for n in vars(module) if not n.startswith("_")]
+            return {n: getattr(module, n) for n in names}
+        taken = {}
+        for name, alias in items:
+            if hasattr(module, name):
+                taken[alias] = getattr(module, name)
+            else:
+                taken[alias] = _usage(lambda: self.reimporter.import_rel(f"{module.__name__}.{name}", package))
+        return taken
+
+    @magic_arguments()
+    @argument("modules", nargs="*", metavar="MODULE",
+              help="modules to reload with everything that imports them (absolute or relative "
+                   "names); default: every stale module")
+    @argument("--dry-run", action="store_true", help="show the plan; change nothing")
+    @argument("--no-patch", action="store_true",
+              help="do not update old functions and classes in place (plain importlib.reload)")
+    @argument("--auto", choices=["on", "off"],
+              help="turn automatic deep reload of stale modules before each cell on or off")
+    @argument("-p", "--package", metavar="PKG", help="package that relative names resolve against")
+    @line_magic
+    def reload_deep(self, line: str):
+        """Reload modules and everything that depends on them, dependencies first, all or nothing.
+
+        Each module is re-executed once, in import order (a cycle as one group); old functions
+        and classes are updated in place so existing references and instances use the new code.
+        If any module fails, every module is restored as it was and the error names the file and
+        line. Returns a report (modules in order with their times, what was patched or replaced,
+        names left over from the old source).
+        """
+        args = parse_argstring(self.reload_deep, line)
+        if args.auto is not None:
+            if args.modules or args.dry_run or args.no_patch:
+                raise UsageError("%reload_deep: --auto takes no modules or other options")
+            self.reimporter.config.auto = args.auto == "on"
+            state = "on: stale modules are deep-reloaded before each cell" if args.auto == "on" else "off"
+            print(f"Auto-reload is {state}.")
+            return None
+        return _usage(lambda: self.reimporter.reload_deep(
+            *args.modules, dry_run=args.dry_run, patch=False if args.no_patch else None,
+            package=args.package))
+
+    @magic_arguments()
+    @line_magic
+    def invalidate(self, line: str):
+        """Invalidate the import system's caches so modules created since the kernel started
+        are found: ``importlib.invalidate_caches()``, failed path lookups forgotten, linecache
+        refreshed, staleness re-checked. Prints one line."""
+        parse_argstring(self.invalidate, line)
+        print(self.reimporter.invalidate())
+
+    @magic_arguments()
+    @argument("--all", action="store_true", help="every loaded module, not only the user's")
+    @line_magic
+    def stale(self, line: str):
+        """Show the state of the user's modules: fresh, stale, dependent, missing or unreloadable."""
+        args = parse_argstring(self.stale, line)
+        return self.reimporter.status(all=args.all)
+
+
+def _usage(call):
+    try:
+        return call()
+    except UsageProblem as exc:
+        raise UsageError(str(exc)) from None

@@ -1,0 +1,100 @@
+"""Which loaded modules can be reloaded, and which of them are the user's own."""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib.machinery
+import os
+import site
+import sys
+import sysconfig
+from types import ModuleType
+
+__all__ = ["source_file", "unreloadable_reason", "UserScope"]
+
+_OWN_PACKAGE = __name__.rpartition(".")[0]
+
+
+def source_file(module: ModuleType) -> str | None:
+    """The ``.py`` file a module was executed from, or None when it has none."""
+    spec = getattr(module, "__spec__", None)
+    origin = getattr(spec, "origin", None) if spec is not None else None
+    path = origin if spec is not None and getattr(spec, "has_location", False) else None
+    path = path or getattr(module, "__file__", None)
+    if not isinstance(path, str) or not path.endswith(tuple(importlib.machinery.SOURCE_SUFFIXES)):
+        return None
+    return os.path.abspath(path)
+
+
+def unreloadable_reason(name: str, module: ModuleType) -> str | None:
+    """Why ``module`` cannot be re-executed from source, or None when it can.
+
+    Args:
+        name: the module's key in ``sys.modules``.
+        module: the module object.
+
+    Returns:
+        A short human reason ("extension module", "built-in module", ...) or None.
+    """
+    if name == _OWN_PACKAGE or name.startswith(_OWN_PACKAGE + "."):
+        return "part of ipy_reimport itself"
+    if not isinstance(module, ModuleType):
+        return f"not a module ({type(module).__name__})"
+    spec = getattr(module, "__spec__", None)
+    origin = getattr(spec, "origin", None)
+    if origin == "built-in" or name in sys.builtin_module_names:
+        return "built-in module"
+    if origin == "frozen":
+        return "frozen module"
+    file = getattr(module, "__file__", None) or origin
+    if isinstance(file, str) and file.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)):
+        return "extension module (compiled code cannot be re-initialised; restart the kernel)"
+    if isinstance(file, str) and file.endswith(tuple(importlib.machinery.BYTECODE_SUFFIXES)):
+        return "no source (bytecode only)"
+    if spec is None:
+        return "no import spec (created at run time)"
+    if source_file(module) is None:
+        return "namespace package (no source file)" if hasattr(module, "__path__") else "no source file"
+    if not isinstance(spec.loader, importlib.machinery.SourceFileLoader):
+        return f"loaded by {type(spec.loader).__name__}, not from a source file"
+    return None
+
+
+def _library_dirs() -> tuple[str, ...]:
+    paths = sysconfig.get_paths()
+    dirs = {paths.get(key) for key in ("stdlib", "platstdlib", "purelib", "platlib")}
+    dirs.update(getattr(site, "getsitepackages", lambda: [])())
+    dirs.add(getattr(site, "getusersitepackages", lambda: None)())
+    found = set()
+    for d in filter(None, dirs):
+        found.update({os.path.abspath(d), os.path.realpath(d)})
+    return tuple(sorted(d.rstrip(os.sep) + os.sep for d in found))
+
+
+class UserScope:
+    """Decides which modules are "the user's": files outside the standard library and
+    site-packages (editable installs count), adjusted by include/exclude glob patterns.
+
+    A pattern matches the module name, or the file path when it contains a ``/``.
+    """
+
+    def __init__(self, include: list[str] | None = None, exclude: list[str] | None = None):
+        self.include = list(include or [])
+        self.exclude = list(exclude or [])
+        self._library = _library_dirs()
+
+    def contains(self, name: str, file: str | None) -> bool:
+        """True when the module ``name`` (executed from ``file``) belongs to the user."""
+        if name == _OWN_PACKAGE or name.startswith(_OWN_PACKAGE + ".") or self._matches(self.exclude, name, file):
+            return False
+        if self._matches(self.include, name, file):
+            return True
+        return file is not None and not file.startswith(self._library)
+
+    @staticmethod
+    def _matches(patterns: list[str], name: str, file: str | None) -> bool:
+        for pattern in patterns:
+            target = file if "/" in pattern else name
+            if target is not None and fnmatch.fnmatchcase(target, pattern):
+                return True
+        return False

@@ -1,0 +1,185 @@
+"""One ipy_reimport session: settings, tracker, watcher and reloader, wired together.
+
+The magics, the per-cell hooks and the public functions all call a :class:`Reimporter`; they
+share every code path below it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import linecache
+import logging
+import sys
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Callable
+
+from .baseline import stamp_of
+from .config import Reimport
+from .errors import ReloadFailed
+from .importing import import_module, infer_package, resolve
+from .reloader import Reloader
+from .report import ReloadReport, StatusTable
+from .scope import UserScope
+from .tracker import Tracker
+from .watcher import Watcher
+
+__all__ = ["Reimporter", "Invalidated"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Invalidated:
+    """What ``invalidate()`` did."""
+
+    finders: int
+    path_entries: int
+    stale: tuple[str, ...]
+
+    def __str__(self) -> str:
+        stale = f"{len(self.stale)} stale: {', '.join(self.stale)}" if self.stale else "no module is stale"
+        return (f"Invalidated import caches ({self.finders} finders, {self.path_entries} negative "
+                f"path entries dropped), refreshed linecache; {stale}.")
+
+
+class Reimporter:
+    """Everything one interpreter needs: what the magics and the public API call.
+
+    Args:
+        config: the settings (a :class:`Reimport`); a default one when omitted.
+        echo: where one-line notices go (auto-reload results, watcher fallback); stderr by default.
+    """
+
+    def __init__(self, config: Reimport | None = None, echo: Callable[[str], None] | None = None) -> None:
+        self.config = config if config is not None else Reimport()
+        self.echo = echo or (lambda text: print(text, file=sys.stderr))
+        self.tracker = Tracker(UserScope(self.config.include, self.config.exclude))
+        self.reloader = Reloader(self.tracker)
+        self.watcher = Watcher(self.tracker.files_changed, self._watcher_failed)
+        self._watched_version = -1
+        self._notice: str | None = None
+        self._failed_key: frozenset | None = None
+        self.started = False
+        self._want_watch = False
+        self.config.observe(self._scope_changed, ["include", "exclude"])
+        self.config.observe(self._watch_changed, ["watch"])
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self, watch: bool = True) -> None:
+        """Begin tracking (and watching, when ``watch`` and the setting allow)."""
+        self.tracker.start()
+        self.started = True
+        self._want_watch = watch
+        self._update_watcher()
+
+    def stop(self) -> None:
+        """Stop watching and tracking; nothing of ipy_reimport stays active."""
+        self.watcher.stop()
+        self.tracker.stop()
+        self.config.unobserve(self._scope_changed, ["include", "exclude"])
+        self.config.unobserve(self._watch_changed, ["watch"])
+        self.started = False
+
+    def _ensure_started(self) -> None:
+        if not self.started:
+            self.start(watch=False)
+
+    # -- per cell --------------------------------------------------------------------------
+    def after_cell(self, *args) -> None:
+        """Per-cell bookkeeping: take in new imports, keep the watcher on the user's directories."""
+        self.tracker.poll()
+        if self.tracker.user_dirs_version != self._watched_version:
+            self._update_watcher()
+        if self._notice:
+            self.echo(self._notice)
+            self._notice = None
+
+    def before_cell(self, *args) -> None:
+        """In auto mode, deep-reload what is stale; a failure is reported once per change."""
+        if not self.config.auto:
+            return
+        self.tracker.poll()
+        stale = self.tracker.stale_names()
+        if not stale:
+            return
+        key = frozenset((n, self.tracker.get(n).file and stamp_of(self.tracker.get(n).file)) for n in stale)
+        if key == self._failed_key:
+            return
+        try:
+            report = self.reload_deep()
+        except ReloadFailed as exc:
+            self._failed_key = key
+            self.echo(f"ipy_reimport: auto-reload failed, this cell runs with the old code: {exc}")
+            return
+        self._failed_key = None
+        if report:
+            self.echo(f"ipy_reimport: reloaded {', '.join(report.order)} ({report.seconds * 1000:.1f} ms)")
+
+    # -- the API ---------------------------------------------------------------------------
+    def anchor(self, package: str | None = None) -> str:
+        """The package relative names resolve against: ``package``, the setting, or inferred."""
+        return package or self.config.package or infer_package()
+
+    def resolve(self, name: str, package: str | None = None) -> str:
+        """Absolute module name for ``name`` (relative names use :meth:`anchor`)."""
+        return resolve(name, self.anchor(package) if name.startswith(".") else package)
+
+    def import_rel(self, name: str, package: str | None = None) -> ModuleType:
+        """Import ``name`` (absolute, or relative to the anchor package) and return the module."""
+        self._ensure_started()
+        module = import_module(name, self.anchor(package) if name.startswith(".") else None)
+        self.tracker.poll()
+        return module
+
+    def reload_deep(self, *modules: str, dry_run: bool = False, patch: bool | None = None,
+                    package: str | None = None) -> ReloadReport:
+        """Reload ``modules`` (default: every stale user module) and everything importing them."""
+        self._ensure_started()
+        names = [self.resolve(m, package) for m in modules] if modules else None
+        plan = self.reloader.plan(names)
+        if dry_run or not plan.groups:
+            return ReloadReport(plan.groups, dry_run=dry_run, skipped=plan.skipped)
+        return self.reloader.execute(plan, self.config.patch if patch is None else patch)
+
+    def invalidate(self) -> Invalidated:
+        """``importlib.invalidate_caches()``, forget failed path lookups, refresh linecache and
+        re-check staleness, so that modules created since the kernel started are found."""
+        self._ensure_started()
+        importlib.invalidate_caches()
+        finders = sum(1 for f in sys.path_importer_cache.values() if f is not None)
+        negative = [p for p, f in list(sys.path_importer_cache.items()) if f is None]
+        for path in negative:
+            sys.path_importer_cache.pop(path, None)
+        linecache.checkcache()
+        self.tracker.refresh()
+        return Invalidated(finders, len(negative), tuple(sorted(self.tracker.stale_names())))
+
+    def status(self, all: bool = False) -> StatusTable:
+        """Exact states of the user's modules (or of every module with ``all=True``)."""
+        self._ensure_started()
+        return StatusTable(self.tracker.statuses(all), everything=all)
+
+    # -- settings and watcher --------------------------------------------------------------
+    def _update_watcher(self) -> None:
+        self._watched_version = self.tracker.user_dirs_version
+        if not (self._want_watch and self.config.watch) or self.watcher.failed:
+            self.watcher.stop()
+            self.tracker.polling = self._want_watch
+            return
+        self.tracker.polling = False
+        self.watcher.watch(self.tracker.user_dirs())
+
+    def _watcher_failed(self, exc: BaseException) -> None:
+        self.tracker.polling = True
+        count = len(self.tracker.names())
+        self._notice = (f"ipy_reimport: cannot watch files ({type(exc).__name__}: {exc}); "
+                        f"checking the {count} user module files after each cell instead.")
+
+    def _scope_changed(self, change) -> None:
+        self.tracker.scope = UserScope(self.config.include, self.config.exclude)
+        self.tracker.reclassify()
+
+    def _watch_changed(self, change) -> None:
+        if self.started:
+            self._update_watcher()

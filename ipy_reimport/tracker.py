@@ -1,0 +1,357 @@
+"""Module states and their baselines.
+
+The tracker knows every module in ``sys.modules`` and whether its source changed since it ran.
+It is fed three ways, cheapest first: an import recorder on ``sys.meta_path`` (so only modules
+new to ``sys.modules`` are examined after a cell), changed paths from the file watcher, and exact
+re-checks on explicit requests (``status``, ``%stale``, ``%reload_deep``).
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Callable, Iterable
+
+from .baseline import UNKNOWN, Stamp, baseline_from_bytecode, stamp_of
+from .graph import ImportGraph, imports_of
+from .scope import UserScope, source_file, unreloadable_reason
+
+__all__ = ["ModuleState", "ModuleStatus", "LastReload", "Tracker"]
+
+
+class ModuleState(str, enum.Enum):
+    """The state of one loaded module."""
+
+    FRESH = "fresh"
+    STALE = "stale"
+    DEPENDENT = "dependent"
+    MISSING = "missing"
+    UNRELOADABLE = "unreloadable"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class LastReload:
+    """Outcome of the last reload that involved a module."""
+
+    at: float
+    ok: bool
+    seconds: float
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ModuleStatus:
+    """What is known about one loaded module (a row of ``%stale`` and of the panel)."""
+
+    name: str
+    state: ModuleState
+    file: str | None
+    user: bool
+    imports: tuple[str, ...]
+    imported_by: tuple[str, ...]
+    reason: str | None = None
+    last_reload: LastReload | None = None
+
+
+@dataclass
+class _Entry:
+    name: str
+    module: ModuleType
+    file: str | None
+    reason: str | None
+    user: bool
+    seq: int
+    baseline: Stamp | None
+    own: ModuleState
+    last_reload: LastReload | None = None
+
+
+class ImportRecorder:
+    """A ``sys.meta_path`` finder that only notes which names are being imported."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def find_spec(self, fullname, path=None, target=None):
+        """Record ``fullname`` and let the real finders do the work."""
+        self.names.append(fullname)
+        return None
+
+    def drain(self) -> list[str]:
+        """Names recorded since the last drain."""
+        count = len(self.names)
+        taken = self.names[:count]
+        del self.names[:count]
+        return taken
+
+
+Listener = Callable[[set], None]
+
+
+class Tracker:
+    """Knows every loaded module's state.
+
+    Args:
+        scope: decides which modules are the user's.
+    """
+
+    def __init__(self, scope: UserScope) -> None:
+        self.scope = scope
+        self.polling = False
+        self._entries: dict[str, _Entry] = {}
+        self._names_by_file: dict[str, set[str]] = {}
+        self._lock = threading.RLock()
+        self._seq = itertools.count()
+        self._recorder = ImportRecorder()
+        self._listeners: list[Listener] = []
+        self._stale: set[str] = set()
+        self.user_dirs_version = 0
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self) -> None:
+        """Install the import recorder and take baselines of everything already loaded."""
+        if self._recorder not in sys.meta_path:
+            sys.meta_path.insert(0, self._recorder)
+        self.sync(first_sight=False)
+
+    def stop(self) -> None:
+        """Remove the import recorder."""
+        while self._recorder in sys.meta_path:
+            sys.meta_path.remove(self._recorder)
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener(names)`` whenever modules appear, vanish or change state.
+
+        It may be called from the watcher thread. Returns a function that unsubscribes.
+        """
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    # -- feeding ---------------------------------------------------------------------------
+    def sync(self, first_sight: bool = True) -> set[str]:
+        """Compare with ``sys.modules`` in full: add new or replaced modules, drop removed ones.
+
+        Args:
+            first_sight: baseline of new modules is the file as it is now; when False (modules
+                that ran before the tracker started) the bytecode cache is consulted.
+        """
+        changed = set()
+        with self._lock:
+            self._recorder.drain()
+            for name, module in list(sys.modules.items()):
+                entry = self._entries.get(name)
+                if entry is None or entry.module is not module:
+                    self._add(name, module, first_sight)
+                    changed.add(name)
+            for name in [n for n in self._entries if n not in sys.modules]:
+                self._remove(name)
+                changed.add(name)
+        self._notify(changed)
+        return changed
+
+    def poll(self) -> set[str]:
+        """The per-cell check: only modules imported since the last poll are examined (and,
+        in polling mode, the user's files are stat-ed). Returns the names that changed."""
+        changed = set()
+        names = self._recorder.drain()
+        if names or self.polling:
+            with self._lock:
+                changed = self._absorb(names)
+                if self.polling:
+                    changed |= self._recheck(e for e in self._entries.values() if e.user)
+        self._notify(changed)
+        return changed
+
+    def files_changed(self, paths: Iterable[str]) -> set[str]:
+        """Re-check the modules executed from ``paths`` (called by the file watcher)."""
+        with self._lock:
+            entries = [self._entries[n] for p in paths for n in self._names_by_file.get(p, ())]
+            changed = self._recheck(entries)
+        self._notify(changed)
+        return changed
+
+    def refresh(self, everything: bool = False) -> set[str]:
+        """Exact re-check now: sync with ``sys.modules`` and stat the user's files (or all)."""
+        changed = self.sync()
+        with self._lock:
+            changed |= self._recheck(e for e in self._entries.values() if everything or e.user)
+        self._notify(changed)
+        return changed
+
+    def mark_reloaded(self, stamps: dict[str, Stamp | None], seconds: dict[str, float]) -> None:
+        """Record that the modules of ``stamps`` were re-executed from those file versions."""
+        now = time.time()
+        with self._lock:
+            self._absorb([n for n in self._recorder.drain() if n not in stamps])
+            for name, stamp in stamps.items():
+                entry = self._entries.get(name)
+                if entry is None or entry.module is not sys.modules.get(name):
+                    self._add(name, sys.modules[name], True)
+                    entry = self._entries[name]
+                entry.baseline = stamp or UNKNOWN
+                self._set_own(entry, self._own_state(entry))
+                entry.last_reload = LastReload(now, True, seconds.get(name, 0.0))
+        self._notify(set(stamps))
+
+    def mark_failed(self, names: Iterable[str], error: str) -> None:
+        """Record a failed (rolled back) reload attempt of ``names``."""
+        failed = LastReload(time.time(), False, 0.0, error)
+        names = set(names)
+        with self._lock:
+            self._absorb([n for n in self._recorder.drain() if n not in names])
+            for name in names & self._entries.keys():
+                self._entries[name].last_reload = failed
+        self._notify(names)
+
+    # -- queries ---------------------------------------------------------------------------
+    def get(self, name: str) -> _Entry | None:
+        """The entry of a loaded module (internal record), or None."""
+        return self._entries.get(name)
+
+    def rank(self, name: str) -> int:
+        """Order in which the module was first seen (older first)."""
+        entry = self._entries.get(name)
+        return entry.seq if entry is not None else sys.maxsize
+
+    def names(self, everything: bool = False) -> list[str]:
+        """Names of the tracked modules: the user's, or all."""
+        with self._lock:
+            return [n for n, e in self._entries.items() if everything or e.user]
+
+    def own_state(self, name: str) -> ModuleState | None:
+        """The module's state ignoring its imports (never ``DEPENDENT``)."""
+        entry = self._entries.get(name)
+        return entry.own if entry is not None else None
+
+    def stale_names(self, everything: bool = False) -> list[str]:
+        """Modules whose own source changed, as last seen (no file is read)."""
+        with self._lock:
+            return [n for n in self._stale if everything or self._entries[n].user]
+
+    def reclassify(self) -> None:
+        """Decide again which modules are the user's (after the include/exclude patterns changed)."""
+        with self._lock:
+            for entry in self._entries.values():
+                path = entry.file or getattr(entry.module, "__file__", None)
+                entry.user = self.scope.contains(entry.name, path if isinstance(path, str) else None)
+            self.user_dirs_version += 1
+        self._notify(set(self._entries))
+
+    def user_dirs(self) -> set[str]:
+        """Directories that hold the user's module files (what the watcher watches)."""
+        with self._lock:
+            return {os.path.dirname(e.file) for e in self._entries.values() if e.user and e.file}
+
+    def graph(self, names: Iterable[str]) -> ImportGraph:
+        """The import graph among ``names`` (modules without source are left out)."""
+        edges = {}
+        for name in names:
+            entry = self._entries.get(name)
+            if entry is not None and entry.file and entry.reason is None:
+                is_package = hasattr(entry.module, "__path__")
+                edges[name] = imports_of(entry.file, name, is_package)
+        return ImportGraph(edges)
+
+    def statuses(self, everything: bool = False) -> list[ModuleStatus]:
+        """Exact state of the user's modules (or of all), ``DEPENDENT`` included."""
+        self.refresh(everything)
+        with self._lock:
+            entries = [e for e in self._entries.values() if everything or e.user]
+        graph = self.graph(e.name for e in entries)
+        stale = {e.name for e in entries if e.own is ModuleState.STALE}
+        dependent = graph.dependents(stale) - stale
+        return [self._status(e, graph, dependent) for e in entries]
+
+    # -- internals -------------------------------------------------------------------------
+    def _status(self, e: _Entry, graph: ImportGraph, dependent: set[str]) -> ModuleStatus:
+        state = e.own
+        if state is ModuleState.FRESH and e.name in dependent:
+            state = ModuleState.DEPENDENT
+        reason = e.reason or ("source file deleted" if state is ModuleState.MISSING else None)
+        return ModuleStatus(e.name, state, e.file, e.user, tuple(sorted(graph.imports(e.name))),
+                            tuple(sorted(graph.imported_by(e.name))), reason, e.last_reload)
+
+    def _absorb(self, names: Iterable[str]) -> set[str]:
+        changed = set()
+        for name in dict.fromkeys(names):
+            module = sys.modules.get(name)
+            if module is not None:
+                self._add(name, module, True)
+                changed.add(name)
+        return changed
+
+    def _add(self, name: str, module: ModuleType, first_sight: bool) -> None:
+        old = self._entries.get(name)
+        if old is not None:
+            self._remove(name)
+        file = source_file(module)
+        reason = unreloadable_reason(name, module)
+        path = file or getattr(module, "__file__", None)
+        user = self.scope.contains(name, path if isinstance(path, str) else None)
+        entry = _Entry(name, module, file, reason, user, old.seq if old else next(self._seq),
+                       None, ModuleState.UNRELOADABLE, old.last_reload if old else None)
+        if reason is None and file is not None:
+            current = stamp_of(file)
+            if current is None:
+                entry.baseline = UNKNOWN
+            else:
+                entry.baseline = current if first_sight else baseline_from_bytecode(module, file, current)
+            self._set_own(entry, self._own_state(entry, current))
+            self._index(entry)
+        self._entries[name] = entry
+
+    def _index(self, entry: _Entry) -> None:
+        names = self._names_by_file.setdefault(entry.file, set())
+        if entry.user and not any(self._entries.get(n, entry).user for n in names if n != entry.name):
+            self.user_dirs_version += 1
+        names.add(entry.name)
+
+    def _remove(self, name: str) -> None:
+        entry = self._entries.pop(name)
+        self._stale.discard(name)
+        names = self._names_by_file.get(entry.file)
+        if names is not None:
+            names.discard(name)
+            if not names:
+                del self._names_by_file[entry.file]
+
+    def _recheck(self, entries: Iterable[_Entry]) -> set[str]:
+        changed = set()
+        for entry in entries:
+            if entry.reason is None:
+                state = self._own_state(entry)
+                if state is not entry.own:
+                    self._set_own(entry, state)
+                    changed.add(entry.name)
+        return changed
+
+    def _set_own(self, entry: _Entry, state: ModuleState) -> None:
+        entry.own = state
+        if state is ModuleState.STALE:
+            self._stale.add(entry.name)
+        else:
+            self._stale.discard(entry.name)
+
+    @staticmethod
+    def _own_state(entry: _Entry, current: Stamp | None | bool = False) -> ModuleState:
+        if entry.reason is not None or entry.file is None:
+            return ModuleState.UNRELOADABLE
+        if current is False:
+            current = stamp_of(entry.file)
+        if current is None:
+            return ModuleState.MISSING
+        return ModuleState.FRESH if current == entry.baseline else ModuleState.STALE
+
+    def _notify(self, changed: set[str]) -> None:
+        if changed:
+            for listener in list(self._listeners):
+                listener(changed)
