@@ -52,13 +52,30 @@ def imports_of(path: str, module_name: str, is_package: bool) -> frozenset[str]:
             cache_hits += 1
             return cached[1]
         with open(path, "rb") as f:
-            tree = ast.parse(f.read(), filename=path)
-    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+            source = f.read()
+    except OSError:
         return cached[1] if cached is not None else frozenset()
     package = module_name if is_package else module_name.rpartition(".")[0]
+    try:
+        tree = ast.parse(source, filename=path)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return cached[1] if cached is not None else frozenset(_names_in(_import_lines(source), package))
     result = frozenset(_names_in(tree, package))
     _cache[path] = (key, result)
     return result
+
+
+def _import_lines(source: bytes) -> ast.Module:
+    """The one-line import statements of a source that does not parse as a whole."""
+    body: list[ast.stmt] = []
+    for line in source.decode("utf-8", "replace").splitlines():
+        line = line.strip()
+        if line.startswith(("import ", "from ")):
+            try:
+                body.extend(ast.parse(line).body)
+            except (SyntaxError, ValueError):
+                pass
+    return ast.Module(body=body, type_ignores=[])
 
 
 def _names_in(tree: ast.AST, package: str) -> Iterator[str]:

@@ -307,6 +307,8 @@ class Tracker:
                 entry.baseline = current if first_sight else baseline_from_bytecode(module, file, current)
             self._set_own(entry, self._own_state(entry, current))
             self._index(entry)
+            if user:
+                imports_of(file, name, hasattr(module, "__path__"))
         self._entries[name] = entry
 
     def _index(self, entry: _Entry) -> None:

@@ -179,14 +179,14 @@ def test_syntax_error_returns_last_good_result(tmp_path):
     assert imports_of(path, "mod", False) == {"a"}
 
 
-def test_syntax_error_without_history_is_empty(tmp_path):
-    path = write(tmp_path, "import b\ndef broken(:\n")
-    assert imports_of(path, "mod", False) == frozenset()
+def test_syntax_error_without_history_falls_back_to_import_lines(tmp_path):
+    path = write(tmp_path, "import b.c\nfrom .x import y\ndef broken(:\n    import hidden\n")
+    assert imports_of(path, "pkg.mod", False) == {"b", "b.c", "pkg", "pkg.x", "pkg.x.y", "hidden"}
 
 
 def test_null_byte_source_is_empty(tmp_path):
     path = tmp_path / "mod.py"
-    path.write_bytes(b"import a\x00\n")
+    path.write_bytes(b"x = 1\x00\n")
     assert imports_of(str(path), "mod", False) == frozenset()
 
 
