@@ -81,6 +81,7 @@ def ip(shell, project):
     yield shell
     shell.run_line_magic("unload_ext", "ipy_reimport")
     shell.run_line_magic("reset", "-f")
+    shell.config.pop("Reimport", None)
 
 
 @pytest.fixture
