@@ -59,8 +59,8 @@ def imports_of(path: str, module_name: str, is_package: bool) -> frozenset[str]:
     try:
         tree = ast.parse(source, filename=path)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return cached[1] if cached is not None else frozenset(_names_in(_import_lines(source), package))
-    result = frozenset(_names_in(tree, package))
+        return cached[1] if cached is not None else frozenset(_names_in(_import_lines(source), package, path))
+    result = frozenset(_names_in(tree, package, path))
     _cache[path] = (key, result)
     return result
 
@@ -78,19 +78,62 @@ def _import_lines(source: bytes) -> ast.Module:
     return ast.Module(body=body, type_ignores=[])
 
 
-def _names_in(tree: ast.AST, package: str) -> Iterator[str]:
-    for node in ast.walk(tree):
+def _names_in(tree: ast.AST, package: str, path: str) -> Iterator[str]:
+    """Imported names and their parents, except the module's own ancestor packages: importing a
+    sibling does not make a module depend on its package's ``__init__`` (which often imports it
+    back). ``from <ancestor> import value`` of a non-submodule still does."""
+    ancestors = set(_with_parents(package)) if package else set()
+    for node in _import_time_imports(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
-                yield from _with_parents(alias.name)
-        elif isinstance(node, ast.ImportFrom):
-            base = _resolve(node, package)
-            if base is None:
-                continue
-            yield from _with_parents(base)
-            for alias in node.names:
-                if alias.name != "*":
-                    yield f"{base}.{alias.name}"
+                yield from (n for n in _with_parents(alias.name) if n not in ancestors)
+            continue
+        base = _resolve(node, package)
+        if base is None:
+            continue
+        yield from (n for n in _with_parents(base) if n not in ancestors)
+        if base in ancestors and _takes_values(node, base, package, path):
+            yield base
+        for alias in node.names:
+            if alias.name != "*":
+                yield f"{base}.{alias.name}"
+
+
+def _takes_values(node: ast.ImportFrom, base: str, package: str, path: str) -> bool:
+    """Whether ``from base import ...`` takes something other than submodules of ``base``."""
+    directory = os.path.dirname(path)
+    for _ in range(package.count(".") - base.count(".")):
+        directory = os.path.dirname(directory)
+    return any(alias.name == "*" or not (
+        os.path.isfile(os.path.join(directory, alias.name + ".py"))
+        or os.path.isdir(os.path.join(directory, alias.name))) for alias in node.names)
+
+
+def _import_time_imports(tree: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
+    """Import statements that run when the module executes.
+
+    Imports inside functions run at call time and fetch the current module, and those under
+    ``if TYPE_CHECKING:`` or ``if __name__ == "__main__":`` do not run on import: none of them
+    makes the module depend on a re-execution.
+    """
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            yield node
+        elif isinstance(node, ast.If) and _skipped_on_import(node.test):
+            stack.extend(reversed(node.orelse))
+        elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def _skipped_on_import(test: ast.expr) -> bool:
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq):
+        sides = [test.left, *test.comparators]
+        return any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides) and \
+            any(isinstance(s, ast.Constant) and s.value == "__main__" for s in sides)
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or \
+        (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
 def _resolve(node: ast.ImportFrom, package: str) -> str | None:

@@ -143,7 +143,7 @@ def patch_module(module_name: str, old_ns: dict, namespace: dict, undo: UndoLog)
             undo.rollback(mark)
             kept.pop(id(new), None)
             result.replaced.append((key, reason))
-    _translate_containers(old_ns, namespace, kept, undo)
+    _adopt_new_objects(old_ns, namespace, kept, undo)
     return result
 
 
@@ -333,18 +333,38 @@ def _is_enum_internal(key: str, value: Any) -> bool:
     return not plain or key == "__new__" or (key.startswith("_") and key.endswith("_") and not key.startswith("__"))
 
 
-def _translate_containers(old_ns: dict, namespace: dict, kept: dict, undo: UndoLog) -> None:
-    """Module-level dicts and lists built by the new code (registries) refer to kept objects."""
+def _adopt(value: Any, kept: dict, undo: UndoLog) -> None:
+    """An instance the new code made of a class that was kept becomes an instance of the kept
+    class (layouts are equal: the class passed :func:`_class_unsafe`)."""
+    cls = kept.get(id(type(value)))
+    if isinstance(cls, type) and type(value) is not cls:
+        try:
+            undo.set(value, "__class__", cls)
+        except TypeError:
+            pass
+
+
+def _adopt_new_objects(old_ns: dict, namespace: dict, kept: dict, undo: UndoLog) -> None:
+    """Module-level objects built by the new code (sentinels, registries, class constants)
+    refer to kept objects and are instances of kept classes."""
     if not kept:
         return
+    kept_classes = {id(c): c for c in kept.values() if isinstance(c, type)}
+    for cls in kept_classes.values():
+        for value in list(cls.__dict__.values()):
+            _adopt(value, kept, undo)
     for key, value in list(namespace.items()):
-        if value is old_ns.get(key, _ABSENT) or type(value) not in (dict, list):
+        if value is old_ns.get(key, _ABSENT):
             continue
+        _adopt(value, kept, undo)
         if type(value) is dict:
             items = [(_translate(k, kept), _translate(v, kept)) for k, v in value.items()]
             if any(a is not b or c is not d for (a, c), (b, d) in zip(items, value.items())):
                 undo.replace_contents(value, dict(items))
-        else:
-            items = [_translate(v, kept) for v in value]
-            if any(a is not b for a, b in zip(items, value)):
-                undo.replace_contents(value, items)
+        elif type(value) in (list, tuple, set, frozenset):
+            for item in value:
+                _adopt(item, kept, undo)
+            if type(value) is list:
+                items = [_translate(v, kept) for v in value]
+                if any(a is not b for a, b in zip(items, value)):
+                    undo.replace_contents(value, items)

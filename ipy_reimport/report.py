@@ -69,6 +69,7 @@ class ReloadReport:
     def __str__(self) -> str:
         lines = [self._headline()]
         results = {m.name: m for m in self.modules}
+        width = max((len(n) for n in self.order), default=0)
         number = 0
         for group in self.groups:
             cycle = " (import cycle)" if len(group) > 1 else ""
@@ -76,7 +77,7 @@ class ReloadReport:
                 number += 1
                 item = results.get(name)
                 timing = f"  {_ms(item.seconds):>9}" if item else ""
-                lines.append(f"  {number:>3}. {name}{timing}{cycle}")
+                lines.append(f"  {number:>3}. {name:<{width}}{timing}{cycle}")
                 lines.extend(f"         {part}" for part in (self._details(item) if item else []))
         lines.extend(f"  skipped {name}: {why}" for name, why in self.skipped)
         return "\n".join(lines)

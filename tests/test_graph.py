@@ -52,6 +52,15 @@ def test_from_import_star(tmp_path):
     assert imports_of(path, "mod", False) == {"x", "x.y"}
 
 
+def test_own_package_is_a_dependency_only_for_values_taken_from_it(tmp_path):
+    (tmp_path / "sibling.py").write_text("")
+    (tmp_path / "subpkg").mkdir()
+    path = write(tmp_path, "from . import sibling, subpkg\nimport pkg.other\n")
+    assert imports_of(path, "pkg.mod", False) == {"pkg.sibling", "pkg.subpkg", "pkg.other"}
+    path = write(tmp_path, "from . import sibling, VALUE\n")
+    assert imports_of(path, "pkg.mod2", False) == {"pkg", "pkg.sibling", "pkg.VALUE"}
+
+
 def test_relative_from_dot_import(tmp_path):
     path = write(tmp_path, "from . import y\n")
     assert imports_of(path, "pkg.mod", False) == {"pkg", "pkg.y"}
@@ -59,18 +68,17 @@ def test_relative_from_dot_import(tmp_path):
 
 def test_relative_one_level(tmp_path):
     path = write(tmp_path, "from .x import y\n")
-    assert imports_of(path, "pkg.mod", False) == {"pkg", "pkg.x", "pkg.x.y"}
+    assert imports_of(path, "pkg.mod", False) == {"pkg.x", "pkg.x.y"}
 
 
 def test_relative_two_levels(tmp_path):
     path = write(tmp_path, "from ..a import b\n")
-    assert imports_of(path, "p.q.mod", False) == {"p", "p.a", "p.a.b"}
+    assert imports_of(path, "p.q.mod", False) == {"p.a", "p.a.b"}
 
 
 def test_relative_in_package_init_resolves_against_itself(tmp_path):
     path = write(tmp_path, "from .x import y\nfrom . import z\n", "__init__.py")
     assert imports_of(path, "pkg.sub", True) == {
-        "pkg",
         "pkg.sub",
         "pkg.sub.x",
         "pkg.sub.x.y",
@@ -80,7 +88,7 @@ def test_relative_in_package_init_resolves_against_itself(tmp_path):
 
 def test_relative_star(tmp_path):
     path = write(tmp_path, "from .x import *\n")
-    assert imports_of(path, "p.q.mod", False) == {"p", "p.q", "p.q.x"}
+    assert imports_of(path, "p.q.mod", False) == {"p.q.x"}
 
 
 def test_relative_above_top_level_is_ignored(tmp_path):
@@ -93,11 +101,16 @@ def test_relative_in_top_level_module_is_ignored(tmp_path):
     assert imports_of(path, "mod", False) == {"ok"}
 
 
-def test_nested_imports_count(tmp_path):
+def test_import_time_imports_count_and_call_time_or_type_checking_ones_do_not(tmp_path):
     source = """
         from typing import TYPE_CHECKING
+        import typing
         if TYPE_CHECKING:
             import checked
+        else:
+            import runtime_only
+        if typing.TYPE_CHECKING:
+            import checked_too
         try:
             import fast
         except ImportError:
@@ -105,21 +118,21 @@ def test_nested_imports_count(tmp_path):
         def f():
             from .inner import thing
         class C:
+            import in_class_body
             def m(self):
                 import deep.mod
+        handler = lambda: __import__("lazy")
+        if __name__ == "__main__":
+            import demo_only
     """
     path = write(tmp_path, source)
     assert imports_of(path, "pkg.mod", False) == {
         "typing",
         "typing.TYPE_CHECKING",
-        "checked",
+        "runtime_only",
         "fast",
         "slow",
-        "pkg",
-        "pkg.inner",
-        "pkg.inner.thing",
-        "deep",
-        "deep.mod",
+        "in_class_body",
     }
 
 
@@ -146,7 +159,7 @@ def test_cache_hit_does_not_reparse(tmp_path, monkeypatch):
 def test_cache_keyed_on_module_name_and_package_flag(tmp_path):
     path = write(tmp_path, "from . import y\n")
     assert imports_of(path, "pkg.mod", False) == {"pkg", "pkg.y"}
-    assert imports_of(path, "pkg.mod", True) == {"pkg", "pkg.mod", "pkg.mod.y"}
+    assert imports_of(path, "pkg.mod", True) == {"pkg.mod", "pkg.mod.y"}
     assert imports_of(path, "other.mod", False) == {"other", "other.y"}
     assert graph.cache_hits == 0
 
@@ -181,7 +194,7 @@ def test_syntax_error_returns_last_good_result(tmp_path):
 
 def test_syntax_error_without_history_falls_back_to_import_lines(tmp_path):
     path = write(tmp_path, "import b.c\nfrom .x import y\ndef broken(:\n    import hidden\n")
-    assert imports_of(path, "pkg.mod", False) == {"b", "b.c", "pkg", "pkg.x", "pkg.x.y", "hidden"}
+    assert imports_of(path, "pkg.mod", False) == {"b", "b.c", "pkg.x", "pkg.x.y", "hidden"}
 
 
 def test_null_byte_source_is_empty(tmp_path):

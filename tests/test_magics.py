@@ -145,7 +145,7 @@ def test_status_records_imports_and_importers(ip, shapes):
     run(ip, "import shapes.geometry, shapes.sub.deep")
     records = {s.name: s for s in ipy_reimport.status()}
     assert records["shapes.units"].imported_by == ("shapes.geometry", "shapes.sub.deep")
-    assert records["shapes.geometry"].imports == ("shapes", "shapes.units")
+    assert records["shapes.geometry"].imports == ("shapes.units",)
     assert records["shapes.units"].file == str(shapes.path("shapes/units.py"))
 
 

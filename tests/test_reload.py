@@ -329,7 +329,8 @@ def test_nothing_stale_reports_nothing_to_do(ip, project):
     assert not report and str(report) == "Nothing to reload: no module is stale."
 
 
-def test_edit_within_the_same_second_and_size_is_not_masked_by_bytecode(ip, project):
+def test_edit_within_the_same_second_and_size_is_not_masked_by_bytecode(ip, project, monkeypatch):
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
     second = 1_650_000_000 * 1_000_000_000
     project.write("same.py", "V = 'aaa'\n", mtime_ns=second)
     run(ip, "import same")
@@ -376,3 +377,38 @@ def test_relative_module_name_resolves_against_package(ip, project):
     project.edit("rel/a.py", "X = 1", "X = 3")
     report = run(ip, "%reload_deep .a --package rel")
     assert report.order == ["rel.a"] and sys.modules["rel.a"].X == 3
+
+
+def test_sentinel_instances_made_by_the_new_code_belong_to_the_kept_class(ip, project):
+    project.write("sen.py", """
+        class NoChange:
+            pass
+        NO_CHANGE = NoChange()
+        class Point:
+            def __init__(self, x):
+                self.x = x
+        Point.ORIGIN = Point(0)
+        POINTS = [Point(1)]
+        def update(width=NO_CHANGE):
+            return 'kept' if isinstance(width, NoChange) else width
+        """)
+    run(ip, "import sen; OldPoint = sen.Point")
+    project.edit("sen.py", "return 'kept'", "return 'still kept'")
+    run(ip, "%reload_deep sen")
+    assert run(ip, "sen.update()") == "still kept"
+    assert run(ip, "(type(sen.Point.ORIGIN) is OldPoint, type(sen.POINTS[0]) is OldPoint)") == (True, True)
+
+
+def test_package_init_reexport_is_not_a_cycle_and_runs_after_its_submodules(ip, project):
+    project.package("ex", {
+        "__init__": "from .a import A\n",
+        "a": "from .c import C\nclass A:\n    pass\n",
+        "b": "from .c import C\n",
+        "c": "C = 3\n",
+    })
+    run(ip, "import ex, ex.b")
+    project.write("ex/a.py", "from .c import C\nclass A(dict):\n    x = 2\n")
+    assert {s.name: s.state for s in run(ip, "%stale")}["ex.b"] is ModuleState.FRESH
+    report = run(ip, "%reload_deep")
+    assert report.groups == [["ex.a"], ["ex"]]
+    assert run(ip, "ex.A is __import__('sys').modules['ex.a'].A and ex.A.x") == 2

@@ -1,0 +1,187 @@
+"""One benchmark measurement in a fresh interpreter (started by ``run.py``).
+
+Usage: ``python child.py SCENARIO TOOL ROOT OUT [--extra-root DIR --extra N] [--cells N]``
+
+SCENARIO is ``cells``, ``deep`` or ``repeat``; TOOL is ``none``, ``autoreload`` or
+``ipy_reimport``. The results are written to OUT as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import math
+import os
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import genpkg  # noqa: E402
+
+HEAVY = ("numpy", "pandas", "scipy", "scipy.stats", "scipy.optimize", "scipy.linalg")
+ns = time.perf_counter_ns
+
+
+def ms(values_ns) -> list[float]:
+    return [v / 1e6 for v in values_ns]
+
+
+def summary(values_ns) -> dict:
+    """Median and p90 (ms) of a list of durations in ns."""
+    values = sorted(ms(values_ns))
+    return {"n": len(values), "median": statistics.median(values),
+            "p90": values[min(len(values) - 1, int(0.9 * len(values)))]}
+
+
+def setup(args) -> "InteractiveShell":
+    """Import the data-science stack and the generated packages, then create the shell."""
+    sys.path.insert(0, args.root)
+    for name in HEAVY:
+        importlib.import_module(name)
+    for name in genpkg.module_names("benchpkg", 300) + [f"benchpkg.s{i:02d}" for i in range(genpkg.SHAPES_USERS)]:
+        importlib.import_module(name)
+    if args.extra:
+        sys.path.insert(0, args.extra_root)
+        for name in genpkg.module_names("extrapkg", args.extra_total)[:args.extra]:
+            importlib.import_module(name)
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    config = Config()
+    config.HistoryManager.hist_file = ":memory:"
+    return InteractiveShell.instance(config=config)
+
+
+def load_tool(ip, tool: str) -> tuple[float, dict]:
+    """Load the tool the way a user would; returns the load time in ms and the event
+    callbacks it registered."""
+    before = {event: list(callbacks) for event, callbacks in ip.events.callbacks.items()}
+    start = ns()
+    if tool == "autoreload":
+        ip.run_line_magic("load_ext", "autoreload")
+        ip.run_line_magic("autoreload", "2")
+    elif tool == "ipy_reimport":
+        ip.run_line_magic("load_ext", "ipy_reimport")
+    elapsed = (ns() - start) / 1e6
+    added = {event: [cb for cb in callbacks if cb not in before.get(event, ())]
+             for event, callbacks in ip.events.callbacks.items()}
+    for _ in range(3):
+        ip.run_cell("pass", store_history=False)
+    return elapsed, {event: cbs for event, cbs in added.items() if cbs}
+
+
+def cell_ns(ip) -> int:
+    start = ns()
+    ip.run_cell("pass", store_history=False)
+    return ns() - start
+
+
+def timed(step, count: int, budget: float) -> list[int]:
+    """Durations of up to ``count`` calls of ``step`` (at least 200, within ``budget`` s)."""
+    times, deadline = [], time.monotonic() + budget
+    while len(times) < count and (len(times) < 200 or time.monotonic() < deadline):
+        start = ns()
+        step()
+        times.append(ns() - start)
+    return times
+
+
+def scenario_cells(ip, args) -> dict:
+    """Time 'pass' cells, then the tool's own per-cell callbacks called directly."""
+    seen = {}
+    remember = {"pre_run_cell": lambda info: seen.setdefault("info", info),
+                "post_run_cell": lambda result: seen.setdefault("result", result)}
+    for event, callback in remember.items():
+        ip.events.register(event, callback)
+    for _ in range(100):
+        ip.run_cell("pass", store_history=False)
+    for event, callback in remember.items():
+        ip.events.unregister(event, callback)
+    cells = timed(lambda: ip.run_cell("pass", store_history=False), args.cells, args.budget)
+    call_args = {"pre_run_cell": (seen["info"],), "post_run_cell": (seen["result"],)}
+    calls = [(cb, call_args.get(event, ())) for event, cbs in args.hooks.items() for cb in cbs]
+
+    def hooks():
+        for callback, arguments in calls:
+            callback(*arguments)
+
+    result = summary(cells)
+    result["hooks"] = summary(timed(hooks, args.cells, args.budget / 2))["median"] if calls else 0.0
+    return result
+
+
+def dependents_seeing(const: int) -> int:
+    """How many mNNN modules have ``VALUE`` computed from the current ``CONST``."""
+    return sum(sys.modules[n].VALUE == 2 * const for n in genpkg.module_names("benchpkg", 300))
+
+
+def scenario_deep(ip, args) -> dict:
+    """Edit base.py three times; each time time the reload and check the dependents."""
+    runs = []
+    for k, how in enumerate(["explicit", "explicit", "stale"], start=1):
+        const = 1 + k
+        genpkg.write_base(args.root, const, genpkg.PAST + 1000 * k)
+        if args.tool == "ipy_reimport":
+            line = "benchpkg.base" if how == "explicit" else ""
+            start = ns()
+            report = ip.run_line_magic("reload_deep", line)
+            elapsed = ns() - start
+            order, inner = len(report.order), report.seconds * 1000
+        else:
+            elapsed, order, inner = cell_ns(ip), None, None
+        runs.append({"ms": elapsed / 1e6, "how": how, "order": order, "inner_ms": inner,
+                     "base_ok": sys.modules["benchpkg.base"].CONST == const,
+                     "seeing": dependents_seeing(const)})
+    return {"runs": runs}
+
+
+def scenario_repeat(ip, args) -> dict:
+    """40 edits of ``shapes`` with millions of live objects, 100k of them ``Circle`` instances."""
+    shapes = sys.modules["benchpkg.shapes"]
+    ip.user_ns["keep"] = [object() for _ in range(3_000_000)]
+    ip.user_ns["circles"] = circles = [shapes.Circle(i % 10) for i in range(100_000)]
+    times, orders = [], set()
+    for k in range(1, args.edits + 1):
+        genpkg.write_shapes(args.root, k, genpkg.PAST + 1000 + 10 * k)
+        if args.tool == "ipy_reimport":
+            start = ns()
+            report = ip.run_line_magic("reload_deep", "benchpkg.shapes")
+            times.append(ns() - start)
+            orders.add(len(report.order))
+        else:
+            times.append(cell_ns(ip))
+    new = sys.modules["benchpkg.shapes"]
+    return {"ms": ms(times), "orders": sorted(orders),
+            "module_ok": new.VERSION == args.edits,
+            "instances_ok": math.isclose(circles[1].area(), math.pi + args.edits),
+            "isinstance_ok": isinstance(circles[1], new.Circle),
+            "users_ok": sys.modules["benchpkg.s00"].use00() > 0}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("scenario", choices=["cells", "deep", "repeat"])
+    parser.add_argument("tool", choices=["none", "autoreload", "ipy_reimport"])
+    parser.add_argument("root")
+    parser.add_argument("out")
+    parser.add_argument("--extra-root")
+    parser.add_argument("--extra", type=int, default=0)
+    parser.add_argument("--extra-total", type=int, default=0)
+    parser.add_argument("--cells", type=int, default=2000)
+    parser.add_argument("--budget", type=float, default=6.0)
+    parser.add_argument("--edits", type=int, default=40)
+    args = parser.parse_args()
+    ip = setup(args)
+    modules = len(sys.modules)
+    load_ms, args.hooks = load_tool(ip, args.tool)
+    result = {"modules": modules, "modules_after": len(sys.modules), "load_ms": load_ms,
+              "bytecode": not sys.dont_write_bytecode}
+    result.update({"cells": scenario_cells, "deep": scenario_deep, "repeat": scenario_repeat}[args.scenario](ip, args))
+    with open(args.out, "w") as f:
+        json.dump(result, f)
+
+
+if __name__ == "__main__":
+    main()

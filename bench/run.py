@@ -1,0 +1,254 @@
+"""Benchmark of ipy_reimport against IPython's ``%autoreload 2``.
+
+Usage: ``python bench/run.py [--quick]``
+
+Every measurement runs in its own fresh interpreter (``bench/child.py``), one per tool, in a
+"data-science kernel" (numpy, pandas, scipy and a generated 300-module package loaded).
+Scenarios: per-cell overhead (and how it grows with the module count), deep reload after
+editing the package's root module, and 40 repeated edits of one module with millions of live
+objects. The tables go to stdout, progress to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import genpkg  # noqa: E402
+
+TOOLS = {"none": "none", "autoreload": "autoreload 2", "ipy_reimport": "ipy_reimport"}
+RESTART = ("import importlib, sys; import numpy, pandas, scipy.stats, scipy.optimize\n"
+           "for i in range(300): importlib.import_module('benchpkg.m%03d' % i)")
+
+
+class Runner:
+    """Starts the child interpreters in a clean environment and collects their results."""
+
+    def __init__(self, workdir: str) -> None:
+        self.workdir = workdir
+        self.env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        self.env["IPYTHONDIR"] = os.path.join(workdir, "ipython")
+        self.count = 0
+
+    def fresh_dir(self) -> str:
+        """A new directory under the work dir (for a package copy that a child will edit)."""
+        return tempfile.mkdtemp(dir=self.workdir)
+
+    def child(self, scenario: str, tool: str, root: str, *options: str) -> dict | None:
+        """Run ``child.py`` once; None (and the error on stderr) when it fails."""
+        self.count += 1
+        out = os.path.join(self.workdir, f"result{self.count}.json")
+        print(f"  {scenario:6} {TOOLS[tool]:12} {' '.join(options)}", file=sys.stderr, flush=True)
+        cmd = [sys.executable, os.path.join(HERE, "child.py"), scenario, tool, root, out, *options]
+        proc = subprocess.run(cmd, env=self.env, capture_output=True, text=True)
+        if proc.returncode != 0:
+            print(f"  FAILED ({proc.returncode}):\n{proc.stderr[-3000:]}", file=sys.stderr)
+            return None
+        with open(out) as f:
+            return json.load(f)
+
+    def restart_seconds(self, root: str, runs: int) -> list[float]:
+        """Wall time of a fresh interpreter importing the stack and the generated package."""
+        env = dict(self.env, PYTHONPATH=root)
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter_ns()
+            subprocess.run([sys.executable, "-c", RESTART], env=env, check=True)
+            times.append((time.perf_counter_ns() - start) / 1e9)
+        return times
+
+
+def fmt_ms(value: float | None) -> str:
+    """Milliseconds with three significant digits."""
+    if value is None:
+        return "error"
+    if abs(value) >= 100:
+        return f"{value:.0f} ms"
+    if abs(value) >= 10:
+        return f"{value:.1f} ms"
+    if abs(value) >= 1:
+        return f"{value:.2f} ms"
+    return f"{value:.3f} ms"
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    """Left-aligned columns."""
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in [header, *rows])
+
+
+def ratio_text(big: float, small: float) -> str:
+    """``big / small`` as 'Nx less', or a bound when ``small`` is below the noise."""
+    if small <= 0.0005:
+        return f">{big / 0.0005:,.0f}x less (at noise level)"
+    return f"{big / small:,.0f}x less"
+
+
+def overheads(results: dict) -> dict:
+    """Per tool: median minus the median of 'none'."""
+    base = results["none"]["median"] if results.get("none") else None
+    return {t: (r["median"] - base if r and base is not None else None) for t, r in results.items()}
+
+
+def combine(rounds: list[dict | None]) -> dict | None:
+    """One tool's results over several rounds: medians of the per-round figures."""
+    done = [r for r in rounds if r is not None]
+    if not done:
+        return None
+    merged = dict(done[0])
+    for key in ("median", "p90", "hooks", "load_ms"):
+        merged[key] = statistics.median(r[key] for r in done)
+    merged["n"] = sum(r["n"] for r in done)
+    merged["rounds"] = len(done)
+    return merged
+
+
+def cells_section(runner: Runner, pkg: str, extra_root: str, sizes: list[int], total: int,
+                  opts: list[str], rounds: int) -> None:
+    """Scenario 1: per-cell overhead, then the flatness sweep over extra module counts."""
+    print("Scenario 1 (per-cell overhead) ...", file=sys.stderr)
+    sweep = {}
+    for extra in sizes:
+        more = ["--extra-root", extra_root, "--extra", str(extra), "--extra-total", str(total)] if extra else []
+        runs = {t: [] for t in TOOLS}
+        for _ in range(rounds):
+            for tool in TOOLS:
+                runs[tool].append(runner.child("cells", tool, pkg, *opts, *more))
+        sweep[extra] = {t: combine(r) for t, r in runs.items()}
+    main = sweep[sizes[0]]
+    over = overheads(main)
+    count = main["none"]["modules"] if main["none"] else "?"
+    print(f"\n== 1. Per-cell overhead ({count:,} modules in sys.modules; 'pass' cells after 100 warm-up "
+          f"cells; median of the medians of {rounds} round(s), one process per tool and round) ==")
+    rows = []
+    for tool, r in main.items():
+        if r is None:
+            rows.append([TOOLS[tool], "error"])
+            continue
+        rows.append([TOOLS[tool], f"{r['n']}", fmt_ms(r["median"]), fmt_ms(r["p90"]),
+                     "-" if tool == "none" else fmt_ms(over[tool]),
+                     "-" if tool == "none" else fmt_ms(r["hooks"]),
+                     "-" if tool == "none" else f"{r['modules_after']:,}",
+                     "-" if tool == "none" else fmt_ms(r["load_ms"])])
+    print(table(["tool", "cells timed", "per cell", "p90", "overhead", "hooks alone", "modules after load", "load_ext"], rows))
+    ar, ir = main["autoreload"], main["ipy_reimport"]
+    if ar and ir and main["none"]:
+        print(f"autoreload overhead / ipy_reimport overhead: {ratio_text(over['autoreload'], over['ipy_reimport'])}"
+              f"   (hooks alone: {ratio_text(ar['hooks'], ir['hooks'])})")
+        met = over["ipy_reimport"] <= over["autoreload"] / 50 and over["ipy_reimport"] < 0.15
+        print(f"target: ipy_reimport overhead <= 1/50 of autoreload's and < 0.15 ms -> "
+              f"{'met' if met else 'NOT met'} ({fmt_ms(over['ipy_reimport'])} vs limit "
+              f"{fmt_ms(min(0.15, over['autoreload'] / 50))})")
+    print("('overhead' = median minus none's median, across processes; 'hooks alone' = the tool's "
+          "pre/post-cell callbacks timed directly in-process)")
+
+    print(f"\n-- Flatness: overhead vs number of loaded modules (extra generated modules from a second package) --")
+    rows = []
+    for extra, results in sweep.items():
+        over = overheads(results)
+        row = [f"{extra:,}", f"{results['none']['modules']:,}" if results["none"] else "?",
+               fmt_ms(results["none"]["median"]) if results["none"] else "error"]
+        for tool in ("autoreload", "ipy_reimport"):
+            r = results[tool]
+            row += [fmt_ms(over[tool]), fmt_ms(r["hooks"]) if r else "error"]
+        rows.append(row)
+    print(table(["extra", "modules", "none/cell", "autoreload overhead", "hooks", "ipy_reimport overhead", "hooks"], rows))
+    first, last = sweep[sizes[0]], sweep[sizes[-1]]
+    for tool in ("autoreload", "ipy_reimport"):
+        if first[tool] and last[tool]:
+            print(f"{TOOLS[tool]}: hooks at +{sizes[-1]:,} modules / at +0: "
+                  f"{last[tool]['hooks'] / max(first[tool]['hooks'], 1e-6):.2f}x")
+
+
+def deep_section(runner: Runner, pkg: str, restart_runs: int) -> None:
+    """Scenario 2: edit benchpkg.base three times; reload; compare with a kernel restart."""
+    print("Scenario 2 (deep reload) ...", file=sys.stderr)
+    results = {t: runner.child("deep", t, genpkg.generate(root=runner.fresh_dir())) for t in ("autoreload", "ipy_reimport")}
+    restart = runner.restart_seconds(pkg, restart_runs)
+    print("\n== 2. Deep reload after editing benchpkg.base (CONST; 300 modules depend on it) ==")
+    rows = []
+    for tool, r in results.items():
+        if r is None:
+            rows.append([TOOLS[tool], "error"])
+            continue
+        runs = r["runs"]
+        executed = str(runs[0]["order"]) if tool == "ipy_reimport" else ("base only" if runs[0]["base_ok"] else "none")
+        seeing = "/".join(str(x["seeing"]) for x in runs)
+        rows.append([TOOLS[tool], *(fmt_ms(x["ms"]) for x in runs), executed, f"{seeing} of 300",
+                     "yes" if all(x["base_ok"] for x in runs) else "NO"])
+    print(table(["tool", "edit 1 (cold)", "edit 2", "edit 3", "modules re-executed",
+                 "dependents with new CONST", "base.CONST new"], rows))
+    print("(ipy_reimport: '%reload_deep benchpkg.base' for edits 1-2, '%reload_deep' (stale modules) for edit 3;"
+          " autoreload 2: the next 'pass' cell)")
+    ir = results["ipy_reimport"]
+    if ir:
+        worst = max(x["ms"] for x in ir["runs"])
+        order_ok = all(x["order"] == 301 for x in ir["runs"])
+        print(f"target: ipy_reimport < 0.3 s -> {'met' if worst < 300 else 'NOT met'} (worst {fmt_ms(worst)});"
+              f" reload order has 301 modules -> {'yes' if order_ok else 'NO'}")
+    print(f"kernel-restart reference (fresh python importing numpy, pandas, scipy.stats, scipy.optimize "
+          f"+ benchpkg): median {statistics.median(restart):.2f} s of {len(restart)}")
+
+
+def repeat_section(runner: Runner, edits: int) -> None:
+    """Scenario 3: repeated edits of benchpkg.shapes with a big heap."""
+    print("Scenario 3 (repeated edits) ...", file=sys.stderr)
+    results = {t: runner.child("repeat", t, genpkg.generate(root=runner.fresh_dir()), "--edits", str(edits))
+               for t in ("autoreload", "ipy_reimport")}
+    print(f"\n== 3. Repeated edits: {edits} edits of benchpkg.shapes (imported by 10 modules), "
+          f"3,000,000 objects + 100,000 Circle instances live ==")
+    rows, growth = [], {}
+    for tool, r in results.items():
+        if r is None:
+            rows.append([TOOLS[tool], "error"])
+            continue
+        times = r["ms"]
+        first, last = statistics.median(times[:5]), statistics.median(times[-5:])
+        growth[tool] = last / first
+        checks = all(r[k] for k in ("module_ok", "instances_ok", "isinstance_ok", "users_ok"))
+        modules = ",".join(map(str, r["orders"])) if r["orders"] else "1"
+        rows.append([TOOLS[tool], fmt_ms(first), fmt_ms(last), f"{growth[tool]:.2f}",
+                     fmt_ms(statistics.median(times)), fmt_ms(max(times)), modules, "yes" if checks else "NO"])
+    print(table(["tool", "first-5 median", "last-5 median", "growth", "median", "max", "modules",
+                 "old instances use new code"], rows))
+    if "ipy_reimport" in growth:
+        flat = growth["ipy_reimport"] <= 1.25
+        print(f"target: ipy_reimport flat (last-5 / first-5 <= 1.25) -> {'met' if flat else 'NOT met'} "
+              f"({growth['ipy_reimport']:.2f})")
+    print("(ipy_reimport: '%reload_deep benchpkg.shapes'; autoreload 2: the next 'pass' cell, "
+          "which includes its per-cell check of every module)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer cells, edits and sizes (~40 s)")
+    args = parser.parse_args()
+    started = time.monotonic()
+    workdir = tempfile.mkdtemp(prefix="ipy_reimport_bench_run_")
+    runner = Runner(workdir)
+    try:
+        sizes = [0, 3000] if args.quick else [0, 1000, 3000]
+        cell_opts = ["--cells", "500", "--budget", "2"] if args.quick else ["--cells", "2000", "--budget", "2"]
+        pkg = genpkg.generate(root=os.path.join(workdir, "pkg"))
+        extra = genpkg.generate(sizes[-1], "extrapkg", root=os.path.join(workdir, "extra"))
+        print(f"ipy_reimport benchmark ({'quick' if args.quick else 'full'}), Python "
+              f"{sys.version.split()[0]}, {os.cpu_count()} CPUs; bytecode cache on in the children")
+        cells_section(runner, pkg, extra, sizes, sizes[-1], cell_opts, 1 if args.quick else 3)
+        deep_section(runner, pkg, 1 if args.quick else 3)
+        repeat_section(runner, 10 if args.quick else 40)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(f"\n(total {time.monotonic() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()

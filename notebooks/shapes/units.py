@@ -1,0 +1,4 @@
+"""Units of the drawings: one drawing unit is SCALE of UNIT."""
+
+UNIT = "cm"
+SCALE = 1.0
