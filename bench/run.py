@@ -68,7 +68,7 @@ class Runner:
 
 
 def fmt_ms(value: float | None) -> str:
-    """Milliseconds with three significant digits."""
+    """Milliseconds with about three significant digits (microseconds below 0.01 ms)."""
     if value is None:
         return "error"
     if abs(value) >= 100:
@@ -77,7 +77,9 @@ def fmt_ms(value: float | None) -> str:
         return f"{value:.1f} ms"
     if abs(value) >= 1:
         return f"{value:.2f} ms"
-    return f"{value:.3f} ms"
+    if abs(value) >= 0.01:
+        return f"{value:.3f} ms"
+    return f"{value * 1000:.1f} µs"
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:
@@ -151,7 +153,7 @@ def cells_section(runner: Runner, pkg: str, extra_root: str, sizes: list[int], t
     print("('overhead' = median minus none's median, across processes; 'hooks alone' = the tool's "
           "pre/post-cell callbacks timed directly in-process)")
 
-    print(f"\n-- Flatness: overhead vs number of loaded modules (extra generated modules from a second package) --")
+    print("\n-- Flatness: overhead vs number of loaded modules (extra generated modules from a second package) --")
     rows = []
     for extra, results in sweep.items():
         over = overheads(results)
