@@ -99,7 +99,7 @@ class ReimportMagics(Magics):
         """
         args = parse_argstring(self.import_rel, line)
         spec = parse_import(args.words)
-        module = _usage(lambda: self.reimporter.import_rel(spec.module, args.package))
+        module = _usage(self.reimporter.import_rel, spec.module, args.package)
         user_ns = self.shell.user_ns
         if spec.items is None:
             user_ns[spec.alias or module.__name__.rpartition(".")[2]] = module
@@ -116,7 +116,7 @@ class ReimportMagics(Magics):
             if hasattr(module, name):
                 taken[alias] = getattr(module, name)
             else:
-                taken[alias] = _usage(lambda: self.reimporter.import_rel(f"{module.__name__}.{name}", package))
+                taken[alias] = _usage(self.reimporter.import_rel, f"{module.__name__}.{name}", package)
         return taken
 
     @magic_arguments()
@@ -147,9 +147,8 @@ class ReimportMagics(Magics):
             state = "on: stale modules are deep-reloaded before each cell" if args.auto == "on" else "off"
             print(f"Auto-reload is {state}.")
             return None
-        return _usage(lambda: self.reimporter.reload_deep(
-            *args.modules, dry_run=args.dry_run, patch=False if args.no_patch else None,
-            package=args.package))
+        return _usage(self.reimporter.reload_deep, *args.modules, dry_run=args.dry_run,
+                      patch=False if args.no_patch else None, package=args.package)
 
     @magic_arguments()
     @line_magic
@@ -169,8 +168,9 @@ class ReimportMagics(Magics):
         return self.reimporter.status(all=args.all)
 
 
-def _usage(call):
+def _usage(call, *args, **kwargs):
+    """``call(*args, **kwargs)``, turning a :class:`UsageProblem` into IPython's one-line error."""
     try:
-        return call()
+        return call(*args, **kwargs)
     except UsageProblem as exc:
         raise UsageError(str(exc)) from None

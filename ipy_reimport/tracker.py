@@ -8,7 +8,6 @@ re-checks on explicit requests (``status``, ``%stale``, ``%reload_deep``).
 
 from __future__ import annotations
 
-import enum
 import itertools
 import os
 import sys
@@ -20,46 +19,11 @@ from typing import Callable, Iterable
 
 from .baseline import UNKNOWN, Stamp, baseline_from_bytecode, stamp_of
 from .graph import ImportGraph, imports_of
+from .recorder import ImportRecorder
 from .scope import UserScope, source_file, unreloadable_reason
+from .states import LastReload, ModuleState, ModuleStatus
 
 __all__ = ["ModuleState", "ModuleStatus", "LastReload", "Tracker"]
-
-
-class ModuleState(str, enum.Enum):
-    """The state of one loaded module."""
-
-    FRESH = "fresh"
-    STALE = "stale"
-    DEPENDENT = "dependent"
-    MISSING = "missing"
-    UNRELOADABLE = "unreloadable"
-
-    def __str__(self) -> str:
-        return self.value
-
-
-@dataclass(frozen=True)
-class LastReload:
-    """Outcome of the last reload that involved a module."""
-
-    at: float
-    ok: bool
-    seconds: float
-    error: str | None = None
-
-
-@dataclass(frozen=True)
-class ModuleStatus:
-    """What is known about one loaded module (a row of ``%stale`` and of the panel)."""
-
-    name: str
-    state: ModuleState
-    file: str | None
-    user: bool
-    imports: tuple[str, ...]
-    imported_by: tuple[str, ...]
-    reason: str | None = None
-    last_reload: LastReload | None = None
 
 
 @dataclass
@@ -73,25 +37,6 @@ class _Entry:
     baseline: Stamp | None
     own: ModuleState
     last_reload: LastReload | None = None
-
-
-class ImportRecorder:
-    """A ``sys.meta_path`` finder that only notes which names are being imported."""
-
-    def __init__(self) -> None:
-        self.names: list[str] = []
-
-    def find_spec(self, fullname, path=None, target=None):
-        """Record ``fullname`` and let the real finders do the work."""
-        self.names.append(fullname)
-        return None
-
-    def drain(self) -> list[str]:
-        """Names recorded since the last drain."""
-        count = len(self.names)
-        taken = self.names[:count]
-        del self.names[:count]
-        return taken
 
 
 Listener = Callable[[set], None]
