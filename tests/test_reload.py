@@ -32,6 +32,8 @@ def test_chain_reloads_dependents_in_order_once_each(ip, project):
     assert report.order == names
     assert sys.modules["pkg.log"].EXECUTED == names
     assert sys.modules["pkg.m4"].VALUE == 104
+    html = report._repr_html_()
+    assert html.index("<code>pkg.m0</code>") < html.index("<code>pkg.m4</code>") and "Reloaded 5 modules" in html
 
 
 def test_diamond_reloads_base_first_and_top_last_once(ip, project):

@@ -102,8 +102,9 @@ def test_per_cell_check_reads_no_file_when_nothing_changed(ip, project, monkeypa
     assert calls == []
     run(ip, "import many.m0, json.decoder")
     assert calls == []
-    run(ip, "import wave")  # a module new to sys.modules is examined once
-    assert len(calls) == 1
+    project.write("newcomer.py", "A = 1\n")
+    run(ip, "import newcomer")  # a module new to sys.modules is examined once
+    assert calls == [str(project.path("newcomer.py"))]
 
 
 def test_watcher_failure_falls_back_to_stat_scan_and_says_so_once(shell, project, monkeypatch, capsys):
