@@ -1,6 +1,6 @@
 """One benchmark measurement in a fresh interpreter (started by ``run.py``).
 
-Usage: ``python child.py SCENARIO TOOL ROOT OUT [--extra-root DIR --extra N] [--cells N]``
+Usage: ``python child.py SCENARIO TOOL ROOT OUT [options]`` (see ``main`` for the options)
 
 SCENARIO is ``cells``, ``deep`` or ``repeat``; TOOL is ``none``, ``autoreload`` or
 ``ipy_reimport``. The results are written to OUT as JSON.
@@ -25,6 +25,7 @@ ns = time.perf_counter_ns
 
 
 def ms(values_ns) -> list[float]:
+    """Durations in ns as ms."""
     return [v / 1e6 for v in values_ns]
 
 
@@ -73,6 +74,7 @@ def load_tool(ip, tool: str) -> tuple[float, dict]:
 
 
 def cell_ns(ip) -> int:
+    """Duration of one 'pass' cell in ns."""
     start = ns()
     ip.run_cell("pass", store_history=False)
     return ns() - start
@@ -88,7 +90,7 @@ def timed(step, count: int, budget: float) -> list[int]:
     return times
 
 
-def scenario_cells(ip, args) -> dict:
+def scenario_cells(ip, args, hooks: dict) -> dict:
     """Time 'pass' cells, then the tool's own per-cell callbacks called directly."""
     seen = {}
     remember = {"pre_run_cell": lambda info: seen.setdefault("info", info),
@@ -101,14 +103,14 @@ def scenario_cells(ip, args) -> dict:
         ip.events.unregister(event, callback)
     cells = timed(lambda: ip.run_cell("pass", store_history=False), args.cells, args.budget)
     call_args = {"pre_run_cell": (seen["info"],), "post_run_cell": (seen["result"],)}
-    calls = [(cb, call_args.get(event, ())) for event, cbs in args.hooks.items() for cb in cbs]
+    calls = [(cb, call_args.get(event, ())) for event, cbs in hooks.items() for cb in cbs]
 
-    def hooks():
+    def run_hooks():
         for callback, arguments in calls:
             callback(*arguments)
 
     result = summary(cells)
-    result["hooks"] = summary(timed(hooks, args.cells, args.budget / 2))["median"] if calls else 0.0
+    result["hooks"] = summary(timed(run_hooks, args.cells, args.budget / 2))["median"] if calls else 0.0
     return result
 
 
@@ -117,7 +119,7 @@ def dependents_seeing(const: int) -> int:
     return sum(sys.modules[n].VALUE == 2 * const for n in genpkg.module_names("benchpkg", 300))
 
 
-def scenario_deep(ip, args) -> dict:
+def scenario_deep(ip, args, hooks: dict) -> dict:
     """Edit base.py three times; each time time the reload and check the dependents."""
     runs = []
     for k, how in enumerate(["explicit", "explicit", "stale"], start=1):
@@ -137,7 +139,7 @@ def scenario_deep(ip, args) -> dict:
     return {"runs": runs}
 
 
-def scenario_repeat(ip, args) -> dict:
+def scenario_repeat(ip, args, hooks: dict) -> dict:
     """40 edits of ``shapes`` with millions of live objects, 100k of them ``Circle`` instances."""
     shapes = sys.modules["benchpkg.shapes"]
     ip.user_ns["keep"] = [object() for _ in range(3_000_000)]
@@ -175,10 +177,10 @@ def main() -> None:
     args = parser.parse_args()
     ip = setup(args)
     modules = len(sys.modules)
-    load_ms, args.hooks = load_tool(ip, args.tool)
+    load_ms, hooks = load_tool(ip, args.tool)
     result = {"modules": modules, "modules_after": len(sys.modules), "load_ms": load_ms,
               "bytecode": not sys.dont_write_bytecode}
-    result.update({"cells": scenario_cells, "deep": scenario_deep, "repeat": scenario_repeat}[args.scenario](ip, args))
+    result.update({"cells": scenario_cells, "deep": scenario_deep, "repeat": scenario_repeat}[args.scenario](ip, args, hooks))
     with open(args.out, "w") as f:
         json.dump(result, f)
 

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 
 from .baseline import drop_misleading_bytecode, stamp_of
-from .bindings import top_level_names
+from .bindings import top_level_names_of
 from .errors import ReloadFailed, UsageProblem, locate
 from .patching import PatchResult, UndoLog, patch_module
 from .report import ModuleReload, ReloadReport
@@ -55,7 +55,7 @@ class Reloader:
         scope = self.tracker.names(everything)
         if names is None:
             names = [n for n in scope if self.tracker.own_state(n) is ModuleState.STALE]
-        graph = self.tracker.graph(scope)
+        graph = self.tracker.import_graph(everything)
         wanted = set(names) | graph.dependents(names)
         skipped = []
         for name in sorted(wanted - set(names)):
@@ -123,11 +123,7 @@ class Reloader:
 
 
 def _leftovers(name: str, file: str, old_ns: dict) -> tuple[str, ...]:
-    try:
-        with open(file, "rb") as f:
-            bound = top_level_names(f.read(), file)
-    except OSError:
-        return ()
+    bound = top_level_names_of(file)
     if bound is None:
         return ()
     return tuple(sorted(k for k in old_ns if k not in bound and not (k.startswith("__") and k.endswith("__"))

@@ -37,6 +37,7 @@ class _Entry:
     baseline: Stamp | None
     own: ModuleState
     last_reload: LastReload | None = None
+    seen: Stamp | None = None
 
 
 Listener = Callable[[set], None]
@@ -59,6 +60,8 @@ class Tracker:
         self._recorder = ImportRecorder()
         self._listeners: list[Listener] = []
         self._stale: set[str] = set()
+        self._version = 0
+        self._graphs: dict[bool, tuple[tuple, ImportGraph]] = {}
         self.user_dirs_version = 0
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -143,6 +146,7 @@ class Tracker:
                     self._add(name, sys.modules[name], True)
                     entry = self._entries[name]
                 entry.baseline = stamp or UNKNOWN
+                self._version += 1
                 self._set_own(entry, self._own_state(entry))
                 entry.last_reload = LastReload(now, True, seconds.get(name, 0.0))
         self._notify(set(stamps))
@@ -189,6 +193,7 @@ class Tracker:
                 path = entry.file or getattr(entry.module, "__file__", None)
                 entry.user = self.scope.contains(entry.name, path if isinstance(path, str) else None)
             self.user_dirs_version += 1
+            self._version += 1
         self._notify(set(self._entries))
 
     def user_dirs(self) -> set[str]:
@@ -206,12 +211,25 @@ class Tracker:
                 edges[name] = imports_of(entry.file, name, is_package)
         return ImportGraph(edges)
 
+    def import_graph(self, everything: bool = False) -> ImportGraph:
+        """The import graph of the user's modules (or of all), reused until a module appears,
+        vanishes, changes state, or a stale file changes again."""
+        with self._lock:
+            key = (self._version, frozenset((n, self._entries[n].seen) for n in self._stale))
+            cached = self._graphs.get(everything)
+            if cached is not None and cached[0] == key:
+                return cached[1]
+            names = self.names(everything)
+        graph = self.graph(names)
+        self._graphs[everything] = (key, graph)
+        return graph
+
     def statuses(self, everything: bool = False) -> list[ModuleStatus]:
         """Exact state of the user's modules (or of all), ``DEPENDENT`` included."""
         self.refresh(everything)
         with self._lock:
             entries = [e for e in self._entries.values() if everything or e.user]
-        graph = self.graph(e.name for e in entries)
+        graph = self.import_graph(everything)
         stale = {e.name for e in entries if e.own is ModuleState.STALE}
         dependent = graph.dependents(stale) - stale
         return [self._status(e, graph, dependent) for e in entries]
@@ -242,6 +260,7 @@ class Tracker:
         reason = unreloadable_reason(name, module)
         path = file or getattr(module, "__file__", None)
         user = self.scope.contains(name, path if isinstance(path, str) else None)
+        self._version += 1
         entry = _Entry(name, module, file, reason, user, old.seq if old else next(self._seq),
                        None, ModuleState.UNRELOADABLE, old.last_reload if old else None)
         if reason is None and file is not None:
@@ -263,6 +282,7 @@ class Tracker:
         names.add(entry.name)
 
     def _remove(self, name: str) -> None:
+        self._version += 1
         entry = self._entries.pop(name)
         self._stale.discard(name)
         names = self._names_by_file.get(entry.file)
@@ -282,6 +302,8 @@ class Tracker:
         return changed
 
     def _set_own(self, entry: _Entry, state: ModuleState) -> None:
+        if state is not entry.own:
+            self._version += 1
         entry.own = state
         if state is ModuleState.STALE:
             self._stale.add(entry.name)
@@ -294,6 +316,7 @@ class Tracker:
             return ModuleState.UNRELOADABLE
         if current is False:
             current = stamp_of(entry.file)
+        entry.seen = current
         if current is None:
             return ModuleState.MISSING
         return ModuleState.FRESH if current == entry.baseline else ModuleState.STALE

@@ -165,3 +165,13 @@ def test_auto_mode_reloads_before_the_cell_and_reports_a_failure_once(ip, projec
     assert "au/base.py, line 1" in err
     project.edit("au/base.py", "V = (", "V = 3")
     assert run(ip, "get()") == 3
+
+
+def test_import_graph_follows_a_stale_file_edited_again(ip, project):
+    project.package("gr", {"a": "A = 1\n", "b": "B = 1\n"})
+    run(ip, "import gr.a, gr.b")
+    project.edit("gr/b.py", "B = 1", "B = 2")
+    assert run(ip, "%reload_deep gr.a --dry-run").order == ["gr.a"]
+    project.edit("gr/b.py", "B = 2", "from .a import A\nB = A")
+    assert run(ip, "%reload_deep gr.a --dry-run").order == ["gr.a", "gr.b"]
+    assert states("gr.") == {"gr.a": ModuleState.FRESH, "gr.b": ModuleState.STALE}
