@@ -51,19 +51,15 @@ class Reloader:
         for name in names or ():
             self._check_reloadable(name)
         everything = any(not self.tracker.get(n).user for n in names or ())
-        self.tracker.refresh(everything)
-        scope = self.tracker.names(everything)
+        self.tracker.recheck(everything)
         if names is None:
-            names = [n for n in scope if self.tracker.own_state(n) is ModuleState.STALE]
+            names = self.tracker.stale_names(everything)
         graph = self.tracker.import_graph(everything)
         wanted = set(names) | graph.dependents(names)
-        skipped = []
-        for name in sorted(wanted - set(names)):
-            if self.tracker.own_state(name) is not ModuleState.FRESH and \
-                    self.tracker.own_state(name) is not ModuleState.STALE:
-                skipped.append((name, str(self.tracker.get(name).reason or "source file deleted")))
-                wanted.discard(name)
-        return Plan(graph.reload_order(wanted, rank=self.tracker.rank), skipped)
+        deleted = sorted(n for n in wanted if self.tracker.own_state(n) is ModuleState.MISSING)
+        wanted.difference_update(deleted)
+        return Plan(graph.reload_order(wanted, rank=self.tracker.rank),
+                    [(name, "source file deleted") for name in deleted])
 
     def _check_reloadable(self, name: str) -> None:
         entry = self.tracker.get(name)
@@ -111,15 +107,16 @@ class Reloader:
         file = self.tracker.get(name).file
         snapshots[name] = old_ns = dict(module.__dict__)
         stamps[name] = stamp = stamp_of(file)
-        if stamp is not None and self.tracker.own_state(name) is ModuleState.STALE:
+        changed = self.tracker.own_state(name) is ModuleState.STALE
+        if changed and stamp is not None:
             drop_misleading_bytecode(module, stamp)
         begin = time.perf_counter()
         importlib.reload(module)
         result = patch_module(name, old_ns, module.__dict__, undo) if patch else PatchResult()
         elapsed = time.perf_counter() - begin
         linecache.checkcache(file)
-        return ModuleReload(name, file, elapsed, tuple(result.patched), tuple(result.replaced),
-                            _leftovers(name, file, old_ns))
+        leftover = _leftovers(name, file, old_ns) if changed else ()
+        return ModuleReload(name, file, elapsed, tuple(result.patched), tuple(result.replaced), leftover)
 
 
 def _leftovers(name: str, file: str, old_ns: dict) -> tuple[str, ...]:

@@ -129,9 +129,12 @@ class Tracker:
 
     def refresh(self, everything: bool = False) -> set[str]:
         """Exact re-check now: sync with ``sys.modules`` and stat the user's files (or all)."""
-        changed = self.sync()
+        return self.sync() | self.recheck(everything)
+
+    def recheck(self, everything: bool = False) -> set[str]:
+        """Stat the user's files (or all) and update their states."""
         with self._lock:
-            changed |= self._recheck(e for e in self._entries.values() if everything or e.user)
+            changed = self._recheck(e for e in self._entries.values() if everything or e.user)
         self._notify(changed)
         return changed
 
