@@ -106,9 +106,11 @@ class ReloadReport:
 
 _STATE_ORDER = {ModuleState.STALE: 0, ModuleState.DEPENDENT: 1, ModuleState.MISSING: 2,
                 ModuleState.FRESH: 3, ModuleState.UNRELOADABLE: 4}
-_STATE_COLOUR = {ModuleState.STALE: "#c62828", ModuleState.DEPENDENT: "#ef6c00",
-                 ModuleState.MISSING: "#6a1b9a", ModuleState.FRESH: "#2e7d32",
-                 ModuleState.UNRELOADABLE: "#616161"}
+_STATE_COLOUR = {ModuleState.STALE: "var(--jp-error-color1, #c62828)",
+                 ModuleState.DEPENDENT: "var(--jp-warn-color1, #ef6c00)",
+                 ModuleState.MISSING: "var(--jp-error-color2, #6a1b9a)",
+                 ModuleState.FRESH: "var(--jp-success-color1, #2e7d32)",
+                 ModuleState.UNRELOADABLE: "var(--jp-ui-font-color2, #616161)"}
 
 
 class StatusTable(list):
