@@ -87,31 +87,25 @@ def test_module_failing_at_import_is_removed_with_what_it_imported(ip, shapes):
     assert "bad" not in ip.user_ns
 
 
-def _hidden_module(project):
-    """Create ``hidden.py`` in a directory the finder already listed, keeping the directory's
-    mtime, so the finder's cache cannot see the new file."""
-    run_dir = project.root
-    stamp = os.stat(run_dir).st_mtime_ns
-    project.write("hidden.py", "HIDDEN = 42\n")
-    os.utime(run_dir, ns=(stamp, stamp))
-
-
-def test_import_rel_retries_after_invalidating_finder_caches(ip, project):
+@pytest.fixture
+def hidden_module(ip, project):
+    """``hidden.py`` created in a directory the finder already listed, with the directory's mtime
+    kept, so the finder's cache cannot see it: a plain ``import hidden`` fails."""
     project.write("seen.py", "A = 1\n")
     run(ip, "import seen")
-    _hidden_module(project)
+    stamp = os.stat(project.root).st_mtime_ns
+    project.write("hidden.py", "HIDDEN = 42\n")
+    os.utime(project.root, ns=(stamp, stamp))
     with pytest.raises(ModuleNotFoundError):
         run(ip, "import hidden")
+
+
+def test_import_rel_retries_after_invalidating_finder_caches(ip, hidden_module):
     run(ip, "%import_rel hidden")
     assert run(ip, "hidden.HIDDEN") == 42
 
 
-def test_invalidate_makes_a_new_module_importable(ip, project):
-    project.write("seen.py", "A = 1\n")
-    run(ip, "import seen")
-    _hidden_module(project)
-    with pytest.raises(ModuleNotFoundError):
-        run(ip, "import hidden")
+def test_invalidate_makes_a_new_module_importable(ip, hidden_module):
     with capture_output() as captured:
         run(ip, "%invalidate")
     assert captured.stdout.count("\n") == 1 and captured.stdout.startswith("Invalidated import caches")
