@@ -92,9 +92,8 @@ class Tracker:
             first_sight: baseline of new modules is the file as it is now; when False (modules
                 that ran before the tracker started) the bytecode cache is consulted.
         """
-        changed = set()
         with self._lock:
-            self._recorder.drain()
+            changed = self._absorb(self._recorder.drain())
             for name, module in list(sys.modules.items()):
                 entry = self._entries.get(name)
                 if entry is None or entry.module is not module:

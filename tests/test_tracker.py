@@ -175,3 +175,12 @@ def test_import_graph_follows_a_stale_file_edited_again(ip, project):
     project.edit("gr/b.py", "B = 2", "from .a import A\nB = A")
     assert run(ip, "%reload_deep gr.a --dry-run").order == ["gr.a", "gr.b"]
     assert states("gr.") == {"gr.a": ModuleState.FRESH, "gr.b": ModuleState.STALE}
+
+
+def test_plain_importlib_reload_by_the_user_makes_the_module_fresh(ip, project):
+    project.write("manual.py", "A = 1\n")
+    run(ip, "import manual, importlib")
+    project.edit("manual.py", "A = 1", "A = 2")
+    assert states("manual") == {"manual": ModuleState.STALE}
+    assert run(ip, "importlib.reload(manual).A") == 2
+    assert states("manual") == {"manual": ModuleState.FRESH}
