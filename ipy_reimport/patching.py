@@ -55,12 +55,13 @@ def patch_module(module_name: str, old_ns: dict, namespace: dict, undo: UndoLog)
     pairs = _pairs(module_name, old_ns, namespace)
     kept = {id(new): old for old, new in pairs.values()}
     reasons = _drop_unsafe_classes(pairs, kept)
+    done: set[int] = set()
     for key, (old, new) in pairs.items():
         if id(new) not in kept:
             result.replaced.append((key, reasons[id(new)]))
             continue
-        if old is kept.get(id(new)) and key not in result.patched and _already_done(old, result, pairs):
-            namespace[key] = old
+        if id(new) in done:  # another name for an object already patched (ALIAS = f)
+            namespace[key] = kept[id(new)]
             continue
         mark = len(undo)
         try:
@@ -70,16 +71,13 @@ def patch_module(module_name: str, old_ns: dict, namespace: dict, undo: UndoLog)
         if reason is None:
             namespace[key] = old
             result.patched.append(key)
+            done.add(id(new))
         else:
             undo.rollback(mark)
             kept.pop(id(new), None)
             result.replaced.append((key, reason))
     _adopt_new_objects(old_ns, namespace, kept, undo)
     return result
-
-
-def _already_done(old: Any, result: PatchResult, pairs: dict) -> bool:
-    return any(pairs[k][0] is old for k in result.patched)
 
 
 def _pairs(module_name: str, old_ns: dict, namespace: dict) -> dict[str, tuple[Any, Any]]:
@@ -104,9 +102,14 @@ def _kind(obj: Any) -> str | None:
 
 
 def _same_definition(old: Any, new: Any) -> bool:
+    """Both are the same kind of definition with the same qualified name (classes may differ in
+    metaclass: that is judged by :func:`_class_unsafe`)."""
     kind = _kind(old)
-    return (kind is not None and kind == _kind(new) and type(old) is type(new) or kind == "class" == _kind(new)) \
-        and getattr(old, "__qualname__", None) == getattr(new, "__qualname__", None)
+    if kind is None or kind != _kind(new):
+        return False
+    if getattr(old, "__qualname__", None) != getattr(new, "__qualname__", None):
+        return False
+    return kind == "class" or type(old) is type(new)
 
 
 def _drop_unsafe_classes(pairs: dict, kept: dict) -> dict[int, str]:

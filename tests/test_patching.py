@@ -73,3 +73,12 @@ def test_objects_defined_elsewhere_are_rebound_not_patched():
     namespace = {"__name__": "mod", "loads": json.dumps}
     result = patch_module("mod", old_ns, namespace, UndoLog())
     assert result.patched == [] and namespace["loads"] is json.dumps
+
+
+def test_an_alias_of_a_patched_function_is_bound_to_the_kept_object_once():
+    namespace = execute("def f():\n    return 'old'\nALIAS = f\n", {"__name__": "mod"})
+    old_ns = dict(namespace)
+    execute("def f():\n    return 'new'\nALIAS = f\n", namespace)
+    result = patch_module("mod", old_ns, namespace, UndoLog())
+    assert result.patched == ["f"] and namespace["ALIAS"] is old_ns["f"] is namespace["f"]
+    assert old_ns["f"]() == "new"
