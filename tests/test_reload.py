@@ -122,8 +122,10 @@ def test_subclass_in_other_module_and_isinstance_survive(ip, project):
     })
     run(ip, "import inh.base as base, inh.sub as sub; s = sub.Sub(); B, S = base.Base, sub.Sub")
     project.edit("inh/base.py", "base-old", "base-new")
+    project.edit("inh/sub.py", "        return 'sub+' + super().who()\n",
+                 "        return 'sub+' + super().who()\n    def added(self):\n        return 'added+' + super().who()\n")
     run(ip, "%reload_deep inh.base")
-    assert run(ip, "s.who()") == "sub+base-new"
+    assert run(ip, "(s.who(), s.added())") == ("sub+base-new", "added+base-new")
     assert run(ip, "base.Base is B and sub.Sub is S and sub.Base is B")
     assert run(ip, "isinstance(s, base.Base) and isinstance(sub.Sub(), B) and issubclass(sub.Sub, base.Base)")
 
