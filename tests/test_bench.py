@@ -1,0 +1,25 @@
+"""The benchmark still runs and its correctness columns hold (it is a benchmark, so no time is
+asserted here)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+pytest.importorskip("pandas")
+pytest.importorskip("scipy")
+
+BENCH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bench", "run.py")
+
+
+def test_quick_benchmark_runs_and_deep_reload_reaches_every_dependent():
+    out = subprocess.run([sys.executable, BENCH, "--quick"], capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    text = out.stdout
+    for heading in ("== 1. Per-cell overhead", "== 2. Deep reload", "== 3. Repeated edits"):
+        assert heading in text
+    assert "reload order has 301 modules -> yes" in text
+    assert "300/300/300 of 300" in text or "300 of 300" in text
