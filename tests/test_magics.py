@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -92,7 +93,8 @@ def hidden_module(ip, project):
     """``hidden.py`` created in a directory the finder already listed, with the directory's mtime
     kept, so the finder's cache cannot see it: a plain ``import hidden`` fails."""
     project.write("seen.py", "A = 1\n")
-    run(ip, "import seen")
+    run(ip, "import seen")  # may create __pycache__, changing the directory's mtime
+    assert importlib.util.find_spec("not_there_either") is None  # the finder lists the directory now
     stamp = os.stat(project.root).st_mtime_ns
     project.write("hidden.py", "HIDDEN = 42\n")
     os.utime(project.root, ns=(stamp, stamp))
