@@ -71,11 +71,12 @@ def _is_machinery(filename: str) -> bool:
 class _ConciseError(ReimportError):
     """An error shown by IPython as a short message instead of a traceback."""
 
+    location: SourceLocation | None = None
+
     def _render_traceback_(self) -> list[str]:
         lines = [f"{type(self).__name__}: {self}"]
-        location = getattr(self, "location", None)
-        if location is not None and location.text:
-            lines.append(f"    {location.text}")
+        if self.location is not None and self.location.text:
+            lines.append(f"    {self.location.text}")
         return lines
 
 

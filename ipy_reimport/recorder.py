@@ -18,6 +18,8 @@ class ImportRecorder:
 
     def drain(self) -> list[str]:
         """Names recorded since the last drain."""
+        if not self.names:
+            return []
         count = len(self.names)
         taken = self.names[:count]
         del self.names[:count]

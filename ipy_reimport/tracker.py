@@ -62,6 +62,7 @@ class Tracker:
         self._stale: set[str] = set()
         self._version = 0
         self._graphs: dict[bool, tuple[tuple, ImportGraph]] = {}
+        self._user_dirs: set[str] = set()
         self.user_dirs_version = 0
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -191,19 +192,22 @@ class Tracker:
     def reclassify(self) -> None:
         """Decide again which modules are the user's (after the include/exclude patterns changed)."""
         with self._lock:
+            self._user_dirs.clear()
             for entry in self._entries.values():
                 path = entry.file or getattr(entry.module, "__file__", None)
                 entry.user = self.scope.contains(entry.name, path if isinstance(path, str) else None)
+                if entry.user and entry.file:
+                    self._add_user_dir(entry.file)
             self.user_dirs_version += 1
             self._version += 1
         self._notify(set(self._entries))
 
     def user_dirs(self) -> set[str]:
-        """Directories that hold the user's module files (what the watcher watches)."""
+        """Directories that held the user's module files (what the watcher watches)."""
         with self._lock:
-            return {os.path.dirname(e.file) for e in self._entries.values() if e.user and e.file}
+            return set(self._user_dirs)
 
-    def graph(self, names: Iterable[str]) -> ImportGraph:
+    def _graph(self, names: Iterable[str]) -> ImportGraph:
         """The import graph among ``names`` (modules without source are left out)."""
         edges = {}
         for name in names:
@@ -222,7 +226,7 @@ class Tracker:
             if cached is not None and cached[0] == key:
                 return cached[1]
             names = self.names(everything)
-        graph = self.graph(names)
+        graph = self._graph(names)
         self._graphs[everything] = (key, graph)
         return graph
 
@@ -278,10 +282,15 @@ class Tracker:
         self._entries[name] = entry
 
     def _index(self, entry: _Entry) -> None:
-        names = self._names_by_file.setdefault(entry.file, set())
-        if entry.user and not any(self._entries.get(n, entry).user for n in names if n != entry.name):
+        self._names_by_file.setdefault(entry.file, set()).add(entry.name)
+        if entry.user:
+            self._add_user_dir(entry.file)
+
+    def _add_user_dir(self, file: str) -> None:
+        directory = os.path.dirname(file)
+        if directory not in self._user_dirs:
+            self._user_dirs.add(directory)
             self.user_dirs_version += 1
-        names.add(entry.name)
 
     def _remove(self, name: str) -> None:
         self._version += 1
