@@ -12,12 +12,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-pytest.importorskip("playwright", reason="the browser tests need the playwright package (test extras)")
-
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
-
-from harness import Lab, LabServer, find_chromium, launch_chromium, write_notebook, write_package, write_source  # noqa: E402
+from harness import Lab, LabServer, find_chromium, launch_chromium, write_notebook, write_package, write_source
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect, sync_playwright
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -125,8 +122,23 @@ def lab(browser, lab_server, request):
     if call is not None and call.failed:
         try:
             lab.shot("failed")
-        except Exception:  # the page may be gone: the failure itself is what matters
+        except PlaywrightError:  # the page may be gone: the failure itself is what matters
             pass
     (shots / "console-errors.txt").write_text("\n".join(lab.console_errors))
     context.close()
     lab_server.shutdown_sessions()
+
+
+@pytest.fixture
+def loaded(lab, project) -> Lab:
+    """A notebook whose kernel has the extension loaded and ``pkg.user`` imported, typed into
+    cells as a user would; the panel is open, connected, and shows the package fresh."""
+    lab.open_notebook(project.notebook())
+    lab.panel.open()
+    lab.run_cell("%load_ext ipy_reimport")
+    lab.panel.expect_connection("connected")
+    lab.run_cell("import pkg.user")
+    for name in ("pkg", "pkg.base", "pkg.user"):
+        lab.panel.expect_state(name, "fresh")
+    lab.shot("loaded")
+    return lab

@@ -139,11 +139,11 @@ class LabServer:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         return env
 
-    def start(self, timeout: float = 60.0) -> "LabServer":
+    def start(self, timeout: float = 60.0) -> LabServer:
         """Start the server and wait until ``/api/status`` answers with the token."""
         cmd = [
             sys.executable, "-m", "jupyter", "lab", "--no-browser",
-            f"--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
+            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
             f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
             "--LabApp.extension_manager=readonly", "--LabApp.expose_app_in_browser=True",
             f"--NotebookNotary.data_dir={self.home / 'data'}",
@@ -348,6 +348,11 @@ class Lab:
         """Console errors that mention any of ``words`` (case-insensitive)."""
         return [e for e in self.console_errors if any(w.lower() in e.lower() for w in words)]
 
+    def assert_no_panel_errors(self) -> None:
+        """No console error so far mentions ipy_reimport, the panel or a comm."""
+        errors = self.errors_about("ipy_reimport", "ipy-reimport", "comm")
+        assert not errors, f"console errors about the panel or a comm: {errors}"
+
 
 class Panel:
     """The ipy_reimport panel of a :class:`Lab` page (DOM contract: ``#ipy-reimport-panel``)."""
@@ -359,8 +364,9 @@ class Panel:
 
     def open(self) -> None:
         """Show the panel in the left sidebar (the ``ipy-reimport:show-panel`` command)."""
-        self.page.wait_for_function(
-            "(id) => window.jupyterapp.commands.hasCommand(id)", arg=SHOW_PANEL, timeout=30_000)
+        has_command = self.page.evaluate(
+            "(id) => window.jupyterapp.restored.then(() => window.jupyterapp.commands.hasCommand(id))", SHOW_PANEL)
+        assert has_command, f"JupyterLab has no command {SHOW_PANEL!r}: is the ipy-reimport labextension installed?"
         self.page.evaluate("(id) => window.jupyterapp.commands.execute(id)", SHOW_PANEL)
         expect(self.root).to_be_visible()
 
