@@ -18,7 +18,7 @@ __all__ = [
     "import_rel", "reload_deep", "invalidate", "status", "session",
     "Reimport", "Reimporter", "ReloadReport", "ModuleReload", "StatusTable", "ModuleState",
     "ModuleStatus", "Invalidated", "ReimportError", "UsageProblem", "ReloadFailed", "ImportFailed",
-    "load_ipython_extension", "unload_ipython_extension",
+    "load_ipython_extension", "unload_ipython_extension", "_jupyter_labextension_paths",
 ]
 __version__ = "0.1.0"
 
@@ -73,11 +73,18 @@ def status(all: bool = False) -> StatusTable:
     return session().status(all=all)
 
 
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    """Where JupyterLab finds the panel (installed by the wheel's shared data)."""
+    return [{"src": "labextension", "dest": "ipy-reimport"}]
+
+
 def load_ipython_extension(ip) -> None:
-    """Called by ``%load_ext ipy_reimport``: magics, per-cell hooks, ``%config Reimport``."""
+    """Called by ``%load_ext ipy_reimport``: magics, per-cell hooks, ``%config Reimport``, and
+    in a Jupyter kernel the comm that the JupyterLab panel talks to."""
     global _current
     if ip in _loaded:
         return
+    from .bridge import PanelBridge
     from .magics import ReimportMagics
 
     config = Reimport(parent=ip)
@@ -88,16 +95,19 @@ def load_ipython_extension(ip) -> None:
     ip.configurables.append(config)
     ip.events.register("pre_run_cell", reimporter.before_cell)
     ip.events.register("post_run_cell", reimporter.after_cell)
-    _loaded[ip] = (reimporter, magics)
+    bridge = PanelBridge.attach(ip, reimporter, __version__)
+    _loaded[ip] = (reimporter, magics, bridge)
     _current = reimporter
 
 
 def unload_ipython_extension(ip) -> None:
     """Called by ``%unload_ext ipy_reimport``: removes every hook, magic and thread it added."""
     global _current
-    reimporter, magics = _loaded.pop(ip, (None, None))
+    reimporter, magics, bridge = _loaded.pop(ip, (None, None, None))
     if reimporter is None:
         return
+    if bridge is not None:
+        bridge.stop()
     ip.events.unregister("pre_run_cell", reimporter.before_cell)
     ip.events.unregister("post_run_cell", reimporter.after_cell)
     for kind, table in magics.magics.items():

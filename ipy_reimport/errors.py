@@ -88,6 +88,7 @@ class ReloadFailed(_ConciseError):
         location: where, in that module's (or a module it imports) source.
         error: the original exception (also ``__cause__``).
         rolled_back: names of the modules restored to their state before the call.
+        detail: the error in one line, e.g. ``SyntaxError: invalid syntax``.
     """
 
     def __init__(self, module: str, location: SourceLocation, error: BaseException,
@@ -96,10 +97,10 @@ class ReloadFailed(_ConciseError):
         self.location = location
         self.error = error
         self.rolled_back = rolled_back
-        detail = f"{type(error).__name__}: {_first_line(error)}"
+        self.detail = f"{type(error).__name__}: {_first_line(error)}"
         count = len(rolled_back)
         super().__init__(
-            f"reloading {module} failed at {location}: {detail} "
+            f"reloading {module} failed at {location}: {self.detail} "
             f"(rolled back {count} module{'s' if count != 1 else ''}; nothing changed)"
         )
 

@@ -230,9 +230,16 @@ class Tracker:
         self._graphs[everything] = (key, graph)
         return graph
 
-    def statuses(self, everything: bool = False) -> list[ModuleStatus]:
-        """Exact state of the user's modules (or of all), ``DEPENDENT`` included."""
-        self.refresh(everything)
+    def statuses(self, everything: bool = False, refresh: bool = True) -> list[ModuleStatus]:
+        """State of the user's modules (or of all), ``DEPENDENT`` included.
+
+        Args:
+            everything: every loaded module, not only the user's.
+            refresh: re-check first, so that the states are exact now; without it, the states
+                are those last seen by the per-cell check and the watcher (no file is read).
+        """
+        if refresh:
+            self.refresh(everything)
         with self._lock:
             entries = [e for e in self._entries.values() if everything or e.user]
         graph = self.import_graph(everything)

@@ -1,0 +1,250 @@
+"""The kernel's end of the JupyterLab panel: one comm target, snapshots, deltas and reloads.
+
+Data flows one way: the tracker tells the bridge which modules changed, a :class:`Coalescer`
+turns bursts of changes into one ``delta`` per open comm. Requests from the panel go through
+:func:`~ipy_reimport.protocol.parse_request` and then to the same ``reload_deep`` the magics
+call. A reload never runs concurrently with user code: one that arrives while a cell runs (or on
+another thread) is queued and run on the main thread when the cell ends.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .coalescer import Coalescer
+from .errors import ReloadFailed, UsageProblem
+from .protocol import (TARGET, ProtocolError, Request, Scope, delta_message, error_message,
+                       failure_message, hello_message, parse_request, queued_message,
+                       result_message, row, snapshot_message)
+from .session import Reimporter
+
+__all__ = ["PanelBridge"]
+
+log = logging.getLogger(__name__)
+
+PUSH_INTERVAL = 0.05
+
+
+@dataclass(eq=False)
+class _Link:
+    """One open comm: its scope and the rows last sent on it (None before the snapshot)."""
+
+    comm: Any
+    scope: Scope
+    sent: dict[str, dict] | None = None
+    closed: bool = False
+
+    def send(self, message: dict) -> None:
+        if not self.closed:
+            self.comm.send(message)
+
+
+@dataclass
+class _Queue:
+    """Reload requests waiting for the main thread, and how deep in cells the shell is."""
+
+    waiting: list[tuple[_Link, Request]] = field(default_factory=list)
+    cells: int = 0
+
+
+class PanelBridge:
+    """Serves the ``ipy_reimport`` comm target of one kernel.
+
+    Args:
+        shell: the kernel's ``ZMQInteractiveShell``.
+        reimporter: the session whose tracker and reloads the panel shows.
+        comm_module: the ``comm`` package (its ``get_comm_manager`` and ``create_comm``).
+        version: ipy_reimport's version, sent in ``hello``.
+    """
+
+    def __init__(self, shell: Any, reimporter: Reimporter, comm_module: Any, version: str) -> None:
+        self.shell = shell
+        self.reimporter = reimporter
+        self.tracker = reimporter.tracker
+        self._comm = comm_module
+        self._version = version
+        self._links: dict[str, _Link] = {}
+        self._scope: Scope = "user"
+        self._queue = _Queue()
+        self._lock = threading.RLock()
+        self._pusher = Coalescer(self.flush, PUSH_INTERVAL, name="ipy_reimport-panel")
+        self._unsubscribe: Callable[[], None] | None = None
+
+    @classmethod
+    def attach(cls, shell: Any, reimporter: Reimporter, version: str) -> "PanelBridge | None":
+        """Start a bridge when ``shell`` runs in a kernel that has the ``comm`` package, else None."""
+        if getattr(shell, "kernel", None) is None:
+            return None
+        try:
+            import comm
+        except ImportError:
+            return None
+        bridge = cls(shell, reimporter, comm, version)
+        bridge.start()
+        return bridge
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self) -> None:
+        """Register the comm target and the cell hooks, and open a comm to the frontend."""
+        self._comm.get_comm_manager().register_target(TARGET, self._opened_by_panel)
+        self.shell.events.register("pre_run_cell", self._cell_started)
+        self.shell.events.register("post_run_cell", self._cell_ended)
+        self._unsubscribe = self.tracker.subscribe(self._modules_changed)
+        opened = self._comm.create_comm(target_name=TARGET, data=hello_message(self._version))
+        self._adopt(opened)
+
+    def stop(self) -> None:
+        """Close every comm and remove the target, the hooks and the push thread."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        self.shell.events.unregister("pre_run_cell", self._cell_started)
+        self.shell.events.unregister("post_run_cell", self._cell_ended)
+        manager = self._comm.get_comm_manager()
+        if manager.targets.get(TARGET) == self._opened_by_panel:
+            manager.unregister_target(TARGET, self._opened_by_panel)
+        self._pusher.stop()
+        with self._lock:
+            links, self._links = list(self._links.values()), {}
+        for link in links:
+            link.closed = True
+            link.comm.close()
+
+    def _opened_by_panel(self, comm: Any, message: dict) -> None:
+        self._adopt(comm)
+
+    def _adopt(self, comm: Any) -> None:
+        link = _Link(comm, self._scope)
+        with self._lock:
+            self._links[comm.comm_id] = link
+        comm.on_msg(lambda message: self._received(link, message))
+        comm.on_close(lambda message: self._closed(link))
+        self._send_snapshot(link, None)
+
+    def _closed(self, link: _Link) -> None:
+        link.closed = True
+        with self._lock:
+            self._links.pop(link.comm.comm_id, None)
+
+    # -- pushes ----------------------------------------------------------------------------
+    def _modules_changed(self, names: set[str]) -> None:
+        if self._links:
+            self._pusher.poke()
+
+    def flush(self) -> None:
+        """Send each open comm what changed since its last push (nothing when nothing did)."""
+        with self._lock:
+            rows: dict[str, dict[str, dict]] = {}
+            for link in list(self._links.values()):
+                if link.sent is None:
+                    continue
+                current = rows.get(link.scope)
+                if current is None:
+                    current = rows[link.scope] = self._rows(link.scope)
+                changed = [r for name, r in current.items() if link.sent.get(name) != r]
+                removed = [name for name in link.sent if name not in current]
+                if changed or removed:
+                    link.sent = current
+                    link.send(delta_message(link.scope, changed, removed))
+
+    def _send_snapshot(self, link: _Link, request_id: str | None) -> None:
+        with self._lock:
+            link.sent = self._rows(link.scope)
+            link.send(snapshot_message(link.scope, list(link.sent.values()), request_id))
+
+    def _rows(self, scope: Scope) -> dict[str, dict]:
+        cwd = os.getcwd()
+        statuses = self.tracker.statuses(scope == "all", refresh=False)
+        return {s.name: row(s, cwd) for s in sorted(statuses, key=lambda s: s.name)}
+
+    # -- requests --------------------------------------------------------------------------
+    def _received(self, link: _Link, message: dict) -> None:
+        data = message.get("content", {}).get("data")
+        try:
+            request = parse_request(data)
+            if request.type == "reload":
+                self._check_reloadable(request)
+            if request.type in ("reload", "reload_stale"):
+                self._submit(link, request)
+                return
+            if request.type == "set_scope":
+                link.scope = self._scope = request.scope
+            else:
+                self.tracker.refresh(link.scope == "all")
+            self._send_snapshot(link, request.id)
+        except ProtocolError as error:
+            link.send(error_message(error))
+        except Exception as error:
+            log.exception("ipy_reimport panel request failed")
+            link.send(error_message(ProtocolError("internal", f"{type(error).__name__}: {error}",
+                                                  getattr(data, "get", lambda k: None)("id"))))
+
+    def _check_reloadable(self, request: Request) -> None:
+        """Only the user's own loaded modules: a click must not re-run the kernel's libraries."""
+        if any(name in sys.modules and self.tracker.get(name) is None for name in request.modules):
+            self.tracker.sync()
+        for name in request.modules:
+            entry = self.tracker.get(name)
+            if name not in sys.modules or entry is None:
+                raise ProtocolError("unknown_module", f"not a loaded module: {name!r}", request.id)
+            if entry.reason is not None:
+                raise ProtocolError("unreloadable", f"cannot reload {name}: {entry.reason}", request.id)
+            if not entry.user:
+                raise ProtocolError("unreloadable", f"{name} is not one of your modules; the panel "
+                                    f"reloads only those (in a cell: %reload_deep {name})", request.id)
+
+    def _submit(self, link: _Link, request: Request) -> None:
+        on_main = threading.current_thread() is threading.main_thread()
+        with self._lock:
+            if on_main and not self._queue.cells:
+                run_now = True
+            else:
+                run_now = False
+                self._queue.waiting.append((link, request))
+                if self._queue.cells:
+                    link.send(queued_message(request.id))
+        if run_now:
+            self._reload(link, request)
+        elif not self._queue.cells:
+            self._call_on_main(self._drain)
+
+    def _call_on_main(self, callback: Callable[[], None]) -> None:
+        loop = getattr(getattr(self.shell, "kernel", None), "io_loop", None)
+        if loop is not None:
+            loop.add_callback(callback)
+
+    def _drain(self) -> None:
+        while True:
+            with self._lock:
+                if self._queue.cells or not self._queue.waiting:
+                    return
+                link, request = self._queue.waiting.pop(0)
+            self._reload(link, request)
+
+    def _reload(self, link: _Link, request: Request) -> None:
+        cwd = os.getcwd()
+        try:
+            answer = result_message(request.id, self.reimporter.reload_deep(*request.modules))
+        except ReloadFailed as failure:
+            answer = failure_message(request.id, failure, cwd)
+        except UsageProblem as problem:
+            answer = error_message(ProtocolError("unreloadable", str(problem), request.id))
+        except Exception as error:
+            log.exception("ipy_reimport panel reload failed")
+            answer = error_message(ProtocolError("internal", f"{type(error).__name__}: {error}", request.id))
+        self.flush()
+        link.send(answer)
+
+    # -- cells -----------------------------------------------------------------------------
+    def _cell_started(self, info: Any = None) -> None:
+        with self._lock:
+            self._queue.cells += 1
+
+    def _cell_ended(self, result: Any = None) -> None:
+        with self._lock:
+            self._queue.cells = max(0, self._queue.cells - 1)
+        self._drain()

@@ -1,0 +1,188 @@
+"""The messages between the JupyterLab panel and the kernel (protocol version 1).
+
+``docs/protocol.md`` describes the protocol; this module mirrors it: :func:`parse_request` turns
+whatever the panel sent into a typed :class:`Request` or raises :class:`ProtocolError` with the
+code to answer; the ``*_message`` functions build what the kernel sends. Nothing here touches
+``sys.modules``, imports or executes anything.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from .errors import ReloadFailed
+from .report import ReloadReport
+from .states import ModuleStatus
+
+__all__ = [
+    "VERSION", "TARGET", "Scope", "Request", "ProtocolError", "parse_request", "row",
+    "hello_message", "snapshot_message", "delta_message", "queued_message", "result_message",
+    "failure_message", "error_message",
+]
+
+VERSION = 1
+TARGET = "ipy_reimport"
+Scope = Literal["user", "all"]
+
+MAX_MODULES = 1000
+MAX_NAME = 256
+MAX_ID = 64
+IMPORTED_BY_SHOWN = 20
+_MODULE_NAME = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", re.ASCII)
+_FIELDS: dict[str, tuple[str, ...]] = {
+    "reload": ("modules",), "reload_stale": (), "rescan": (), "set_scope": ("scope",),
+}
+
+
+class ProtocolError(Exception):
+    """A message that cannot be carried out; answered with an ``error`` message.
+
+    Attributes:
+        code: ``malformed``, ``version``, ``unknown_type``, ``unknown_module``, ``unreloadable``
+            or ``internal``.
+        request_id: the request's ``id`` when it could be read.
+    """
+
+    def __init__(self, code: str, message: str, request_id: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.request_id = request_id
+
+
+@dataclass(frozen=True)
+class Request:
+    """A well-formed request from the panel."""
+
+    type: str
+    id: str
+    modules: tuple[str, ...] = ()
+    scope: Scope | None = None
+
+
+def parse_request(data: Any) -> Request:
+    """Check a message from the panel and return it as a :class:`Request`.
+
+    Raises:
+        ProtocolError: for anything that is not a well-formed version-1 request.
+    """
+    if not isinstance(data, dict):
+        raise ProtocolError("malformed", "a message must be a JSON object")
+    request_id = _read_id(data.get("id"))
+    if data.get("v") != VERSION or isinstance(data.get("v"), bool):
+        raise ProtocolError("version", f"this kernel speaks protocol version {VERSION}; "
+                                       f"got {_short(data.get('v'))}", request_id)
+    kind = data.get("type")
+    if not isinstance(kind, str):
+        raise ProtocolError("malformed", "the message has no 'type'", request_id)
+    if kind not in _FIELDS:
+        raise ProtocolError("unknown_type", f"unknown message type {_short(kind)}", request_id)
+    if request_id is None:
+        raise ProtocolError("malformed", f"'id' must be a string of 1 to {MAX_ID} characters")
+    if kind == "reload":
+        return Request(kind, request_id, modules=_read_modules(data.get("modules"), request_id))
+    if kind == "set_scope":
+        scope = data.get("scope")
+        if scope not in ("user", "all"):
+            raise ProtocolError("malformed", "'scope' must be 'user' or 'all'", request_id)
+        return Request(kind, request_id, scope=scope)
+    return Request(kind, request_id)
+
+
+def _read_id(value: Any) -> str | None:
+    if isinstance(value, str) and 0 < len(value) <= MAX_ID:
+        return value
+    return None
+
+
+def _read_modules(value: Any, request_id: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not 0 < len(value) <= MAX_MODULES:
+        raise ProtocolError("malformed", f"'modules' must be a list of 1 to {MAX_MODULES} module names",
+                            request_id)
+    for name in value:
+        if not (isinstance(name, str) and len(name) <= MAX_NAME and _MODULE_NAME.fullmatch(name)):
+            raise ProtocolError("malformed", f"not a module name: {_short(name)}", request_id)
+    return tuple(dict.fromkeys(value))
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# -- kernel → panel -------------------------------------------------------------------------
+def relative_path(file: str | None, cwd: str) -> str | None:
+    """``file`` relative to ``cwd`` with ``/`` separators (absolute if on another drive)."""
+    if file is None:
+        return None
+    try:
+        path = os.path.relpath(file, cwd)
+    except ValueError:
+        path = file
+    return path.replace(os.sep, "/")
+
+
+def row(status: ModuleStatus, cwd: str) -> dict:
+    """The protocol's Row for one module."""
+    last = status.last_reload
+    return {
+        "name": status.name,
+        "state": status.state.value,
+        "path": relative_path(status.file, cwd),
+        "user": status.user,
+        "importers": len(status.imported_by),
+        "imported_by": list(status.imported_by[:IMPORTED_BY_SHOWN]),
+        "reason": status.reason,
+        "last_reload": None if last is None else
+        {"at": last.at, "ok": last.ok, "seconds": last.seconds, "error": last.error},
+    }
+
+
+def _message(kind: str, **fields: Any) -> dict:
+    return {"v": VERSION, "type": kind, **fields}
+
+
+def hello_message(version: str) -> dict:
+    """The data of the kernel's ``comm_open``."""
+    return _message("hello", version=version)
+
+
+def snapshot_message(scope: Scope, rows: list[dict], request_id: str | None = None) -> dict:
+    """Every module of ``scope``."""
+    return _message("snapshot", request_id=request_id, scope=scope, modules=rows)
+
+
+def delta_message(scope: Scope, changed: list[dict], removed: list[str]) -> dict:
+    """Rows that changed and names that left since the last push."""
+    return _message("delta", scope=scope, changed=changed, removed=removed)
+
+
+def queued_message(request_id: str) -> dict:
+    """A reload waits for the running cell to end."""
+    return _message("queued", request_id=request_id)
+
+
+def result_message(request_id: str, report: ReloadReport) -> dict:
+    """A reload that succeeded (or found nothing to do)."""
+    modules = [{"name": m.name, "seconds": m.seconds, "patched": list(m.patched),
+                "replaced": [{"name": n, "reason": why} for n, why in m.replaced]}
+               for m in report.modules]
+    return _message("result", request_id=request_id, ok=True, seconds=report.seconds,
+                    modules=modules, skipped=[{"name": n, "reason": why} for n, why in report.skipped],
+                    error=None)
+
+
+def failure_message(request_id: str, failure: ReloadFailed, cwd: str) -> dict:
+    """A reload that failed and was rolled back."""
+    error = {"module": failure.module, "path": relative_path(failure.location.file, cwd),
+             "line": failure.location.line, "message": failure.detail,
+             "rolled_back": True}
+    return _message("result", request_id=request_id, ok=False, seconds=0.0, modules=[], skipped=[],
+                    error=error)
+
+
+def error_message(error: ProtocolError) -> dict:
+    """The answer to a request that could not be carried out."""
+    return _message("error", request_id=error.request_id, code=error.code, message=str(error))

@@ -1,0 +1,120 @@
+"""A real ipykernel driven over jupyter_client the way the JupyterLab panel drives it."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from jupyter_client.manager import start_new_kernel
+
+TARGET = "ipy_reimport"
+
+
+@dataclass
+class Received:
+    """One iopub message, with the time it was read."""
+
+    at: float
+    msg: dict
+
+    @property
+    def type(self) -> str:
+        return self.msg["msg_type"]
+
+    @property
+    def data(self) -> dict:
+        return self.msg["content"].get("data", {})
+
+
+@dataclass
+class PanelKernel:
+    """A kernel started in ``cwd``, its client, and every iopub message read so far."""
+
+    cwd: str
+    log: list[Received] = field(default_factory=list)
+    comm_id: str | None = None
+
+    def __post_init__(self) -> None:
+        self.manager, self.client = start_new_kernel(kernel_name="python3", cwd=self.cwd)
+        self._taken: set[int] = set()
+
+    def close(self) -> None:
+        self.client.stop_channels()
+        self.manager.shutdown_kernel(now=True)
+
+    # -- reading ---------------------------------------------------------------------------
+    def wait(self, predicate: Callable[[Received], bool], timeout: float = 15.0) -> Received:
+        """The first iopub message that satisfies ``predicate`` and was not returned before."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for index, received in enumerate(self.log):
+                if index not in self._taken and predicate(received):
+                    self._taken.add(index)
+                    return received
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"no matching message within {timeout} s; last: "
+                                   f"{[r.type for r in self.log[-8:]]}")
+            try:
+                msg = self.client.get_iopub_msg(timeout=min(remaining, 0.5))
+            except Exception:
+                continue
+            self.log.append(Received(time.time(), msg))
+
+    def panel(self, kind: str, timeout: float = 15.0, **match) -> dict:
+        """The next message of type ``kind`` on the panel comm (with fields equal to ``match``)."""
+        def wanted(r: Received) -> bool:
+            return (r.type == "comm_msg" and r.msg["content"]["comm_id"] == self.comm_id
+                    and r.data.get("type") == kind and all(r.data.get(k) == v for k, v in match.items()))
+        return self.wait(wanted, timeout).data
+
+    def panel_messages(self) -> list[dict]:
+        """Every message received on the panel comm so far."""
+        return [r.data for r in self.log
+                if r.type == "comm_msg" and r.msg["content"]["comm_id"] == self.comm_id]
+
+    # -- executing -------------------------------------------------------------------------
+    def start(self, code: str) -> str:
+        """Send an execute request without waiting; returns its msg_id."""
+        return self.client.execute(code)
+
+    def idle(self, msg_id: str, timeout: float = 30.0) -> Received:
+        """Wait for the end of the execute request ``msg_id``."""
+        return self.wait(lambda r: r.type == "status" and r.msg["parent_header"].get("msg_id") == msg_id
+                         and r.msg["content"]["execution_state"] == "idle", timeout)
+
+    def run(self, code: str, timeout: float = 30.0) -> str:
+        """Execute ``code``, wait until it ends, return its stdout; raise on an error."""
+        msg_id = self.start(code)
+        start = len(self.log)
+        self.idle(msg_id, timeout)
+        mine = [r for r in self.log[start:] if r.msg["parent_header"].get("msg_id") == msg_id]
+        errors = [r.msg["content"] for r in mine if r.type == "error"]
+        if errors:
+            raise AssertionError(f"cell failed: {errors[0]['ename']}: {errors[0]['evalue']}")
+        return "".join(r.msg["content"]["text"] for r in mine
+                       if r.type == "stream" and r.msg["content"]["name"] == "stdout")
+
+    def load_extension(self) -> dict:
+        """``%load_ext ipy_reimport`` silently, as the panel's button does; returns the snapshot."""
+        self.client.execute("%load_ext ipy_reimport", silent=True, store_history=False)
+        opened = self.wait(lambda r: r.type == "comm_open" and r.msg["content"]["target_name"] == TARGET)
+        self.comm_id = opened.msg["content"]["comm_id"]
+        assert opened.data["type"] == "hello"
+        return self.panel("snapshot")
+
+    # -- sending ---------------------------------------------------------------------------
+    def send(self, data, subshell_id: str | None = None) -> None:
+        """A comm message from the panel (on a subshell when ``subshell_id`` is given)."""
+        msg = self.client.session.msg("comm_msg", {"comm_id": self.comm_id, "data": data})
+        if subshell_id is not None:
+            msg["header"]["subshell_id"] = subshell_id
+        self.client.shell_channel.send(msg)
+
+    def create_subshell(self) -> str:
+        """A new kernel subshell (its own thread in ipykernel 7)."""
+        msg = self.client.session.msg("create_subshell_request", {})
+        self.client.control_channel.send(msg)
+        reply = self.client.control_channel.get_msg(timeout=10)
+        return reply["content"]["subshell_id"]

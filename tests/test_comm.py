@@ -1,0 +1,255 @@
+"""The panel's comm, end to end with a real ipykernel over jupyter_client (no browser)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from conftest import Project
+from ipy_reimport.protocol import ProtocolError, parse_request
+from panel_kernel import PanelKernel
+
+BASE = """
+import builtins, threading
+VALUE = {value}
+SEEN_CELL_DONE = getattr(builtins, "cell_done", None)
+THREAD = threading.current_thread().name
+"""
+
+
+@pytest.fixture
+def pkg(tmp_path) -> Project:
+    project = Project(tmp_path)
+    project.package("pkg", {"base": BASE.format(value=1), "user": "from .base import VALUE\n"})
+    return project
+
+
+@pytest.fixture
+def kernel(pkg):
+    """A kernel in the project's folder with the extension loaded and ``pkg.user`` imported."""
+    kernel = PanelKernel(str(pkg.root))
+    try:
+        kernel.load_extension()
+        kernel.run("import pkg.user")
+        kernel.panel("delta")
+        assert kernel.run(WATCHING).strip() == "True"
+        yield kernel
+    finally:
+        kernel.close()
+
+WATCHING = "import ipy_reimport; print(ipy_reimport.session().watcher.wait_ready())"
+
+
+def rows(message: dict) -> dict[str, dict]:
+    return {row["name"]: row for row in message.get("modules", message.get("changed", []))}
+
+
+def test_load_opens_comm_and_snapshot_lists_modules_imported_before(pkg):
+    kernel = PanelKernel(str(pkg.root))
+    try:
+        kernel.run("import pkg.user")
+        snapshot = kernel.load_extension()
+    finally:
+        kernel.close()
+    listed = rows(snapshot)
+    assert snapshot["scope"] == "user" and snapshot["request_id"] is None
+    assert set(listed) == {"pkg", "pkg.base", "pkg.user"}
+    assert listed["pkg.base"]["path"] == "pkg/base.py"
+    assert listed["pkg.base"]["imported_by"] == ["pkg.user"] and listed["pkg.base"]["importers"] == 1
+    assert all(row["state"] == "fresh" and row["last_reload"] is None for row in listed.values())
+
+
+def test_a_cell_that_imports_sends_a_delta(pkg):
+    kernel = PanelKernel(str(pkg.root))
+    try:
+        assert kernel.load_extension()["modules"] == []
+        kernel.run("import pkg.user")
+        delta = kernel.panel("delta")
+    finally:
+        kernel.close()
+    assert set(rows(delta)) == {"pkg", "pkg.base", "pkg.user"} and delta["removed"] == []
+
+
+def test_a_saved_file_turns_stale_without_any_cell(kernel, pkg):
+    before = len(kernel.log)
+    pkg.write("pkg/base.py", BASE.format(value=2))
+    changed = rows(kernel.panel("delta"))
+    assert changed["pkg.base"]["state"] == "stale"
+    assert changed["pkg.user"]["state"] == "dependent"
+    assert [r.type for r in kernel.log[before:]] == ["comm_msg"]
+
+
+def test_reload_answers_with_the_order_and_rows_turn_fresh(kernel, pkg):
+    pkg.write("pkg/base.py", BASE.format(value=2))
+    kernel.panel("delta")
+    kernel.send({"v": 1, "type": "reload", "id": "r1", "modules": ["pkg.base"]})
+    fresh = rows(kernel.panel("delta"))
+    result = kernel.panel("result", request_id="r1")
+    assert result["ok"] and result["error"] is None
+    assert [m["name"] for m in result["modules"]] == ["pkg.base", "pkg.user"]
+    assert {fresh["pkg.base"]["state"], fresh["pkg.user"]["state"]} == {"fresh"}
+    assert fresh["pkg.base"]["last_reload"]["ok"] is True
+    assert kernel.run("print(pkg.user.VALUE)").strip() == "2"
+
+
+def test_reload_stale_reloads_what_is_stale_and_nothing_when_nothing_is(kernel, pkg):
+    kernel.send({"v": 1, "type": "reload_stale", "id": "r0"})
+    assert kernel.panel("result", request_id="r0")["modules"] == []
+    pkg.write("pkg/base.py", BASE.format(value=3))
+    kernel.panel("delta")
+    kernel.send({"v": 1, "type": "reload_stale", "id": "r1"})
+    result = kernel.panel("result", request_id="r1")
+    assert [m["name"] for m in result["modules"]] == ["pkg.base", "pkg.user"]
+    assert kernel.run("print(pkg.user.VALUE)").strip() == "3"
+
+
+def test_a_failing_reload_reports_where_and_rolls_back(kernel, pkg):
+    pkg.write("pkg/base.py", "VALUE = (\n")
+    kernel.panel("delta")
+    kernel.send({"v": 1, "type": "reload", "id": "r1", "modules": ["pkg.base"]})
+    result = kernel.panel("result", request_id="r1")
+    assert result["ok"] is False and result["modules"] == []
+    error = result["error"]
+    assert error["module"] == "pkg.base" and error["path"] == "pkg/base.py" and error["line"] == 1
+    assert error["message"].startswith("SyntaxError") and error["rolled_back"] is True
+    kernel.send({"v": 1, "type": "rescan", "id": "s1"})
+    after = rows(kernel.panel("snapshot", request_id="s1"))
+    assert after["pkg.base"]["state"] == "stale" and after["pkg.user"]["state"] == "dependent"
+    assert after["pkg.base"]["last_reload"]["ok"] is False
+    assert kernel.run("print(pkg.user.VALUE, pkg.base.VALUE)").strip() == "1 1"
+
+
+LONG_CELLS = {
+    "sync": "import time, builtins\ntime.sleep(1.5)\nbuiltins.cell_done = True",
+    "async": "import asyncio, builtins\nawait asyncio.sleep(1.5)\nbuiltins.cell_done = True",
+}
+
+
+@pytest.mark.parametrize("on_subshell", [False, True], ids=["shell", "subshell"])
+@pytest.mark.parametrize("cell", sorted(LONG_CELLS))
+def test_a_reload_requested_during_a_cell_runs_after_it_ends(kernel, pkg, cell, on_subshell):
+    subshell = kernel.create_subshell() if on_subshell else None
+    kernel.run("import builtins; builtins.cell_done = False")
+    pkg.write("pkg/base.py", BASE.format(value=2))
+    kernel.panel("delta")
+    running = kernel.start(LONG_CELLS[cell])
+    kernel.wait(lambda r: r.type == "execute_input" and r.msg["parent_header"]["msg_id"] == running)
+    kernel.send({"v": 1, "type": "reload", "id": "r1", "modules": ["pkg.base"]}, subshell)
+    result = kernel.panel("result", request_id="r1")
+    assert result["ok"]
+    assert kernel.run("print(pkg.base.SEEN_CELL_DONE, pkg.base.THREAD)").split() == ["True", "MainThread"]
+    if cell == "async":
+        # ipykernel dispatches comm messages while an async cell awaits: the kernel says it waits.
+        assert {"v": 1, "type": "queued", "request_id": "r1"} in kernel.panel_messages()
+
+
+def test_a_request_handled_off_the_main_thread_is_queued_until_the_cell_ends(kernel, pkg):
+    """What a kernel that runs comm handlers on a subshell thread does (ipykernel 7 can)."""
+    pkg.write("pkg/base.py", BASE.format(value=2))
+    kernel.panel("delta")
+    kernel.run(_DELIVER_FROM_THREAD.format(comm_id=kernel.comm_id, delay=0.0)
+               + "time.sleep(1.0)\nbuiltins.cell_done = True\n")
+    assert kernel.panel("queued", request_id="t1")
+    kernel.panel("result", request_id="t1")
+    assert kernel.run("print(pkg.base.SEEN_CELL_DONE, pkg.base.THREAD)").split() == ["True", "MainThread"]
+
+
+def test_a_request_handled_off_the_main_thread_while_idle_runs_on_the_main_thread(kernel, pkg):
+    pkg.write("pkg/base.py", BASE.format(value=2))
+    kernel.panel("delta")
+    kernel.run(_DELIVER_FROM_THREAD.format(comm_id=kernel.comm_id, delay=0.3))
+    assert kernel.panel("result", request_id="t1")["ok"]
+    assert kernel.run("print(pkg.base.THREAD)").strip() == "MainThread"
+    assert not any(m["type"] == "queued" for m in kernel.panel_messages())
+
+
+_DELIVER_FROM_THREAD = """
+import builtins, threading, time
+builtins.cell_done = False
+_comm = get_ipython().kernel.comm_manager.get_comm({comm_id!r})
+_msg = {{"content": {{"comm_id": {comm_id!r},
+         "data": {{"v": 1, "type": "reload", "id": "t1", "modules": ["pkg.base"]}}}}}}
+_thread = threading.Thread(target=lambda: (time.sleep({delay}), _comm.handle_msg(_msg)))
+_thread.start()
+_thread.join() if {delay} == 0 else None
+"""
+
+
+def test_set_scope_and_rescan_answer_with_snapshots(kernel):
+    kernel.send({"v": 1, "type": "set_scope", "id": "s1", "scope": "all"})
+    everything = kernel.panel("snapshot", request_id="s1")
+    assert everything["scope"] == "all"
+    listed = rows(everything)
+    assert "json" in listed and listed["json"]["user"] is False and "pkg.base" in listed
+    assert listed["sys"]["state"] == "unreloadable" and listed["sys"]["reason"]
+    kernel.send({"v": 1, "type": "set_scope", "id": "s2", "scope": "user"})
+    assert set(rows(kernel.panel("snapshot", request_id="s2"))) == {"pkg", "pkg.base", "pkg.user"}
+
+
+def test_requests_for_modules_that_are_not_loaded_or_not_reloadable_change_nothing(kernel):
+    for name, code in [("antigravity", "unknown_module"), ("pkg.nothere", "unknown_module"),
+                       ("sys", "unreloadable")]:
+        kernel.send({"v": 1, "type": "reload", "id": "x", "modules": ["pkg.base", name]})
+        error = kernel.panel("error", request_id="x")
+        assert error["code"] == code and name in error["message"]
+    assert kernel.run("import sys; print('antigravity' in sys.modules)").strip() == "False"
+    kernel.send({"v": 1, "type": "rescan", "id": "s"})
+    assert all(row["last_reload"] is None for row in rows(kernel.panel("snapshot", request_id="s")).values())
+
+
+# -- junk: every malformed message gets exactly one error and changes nothing -----------------
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=8), inner, max_size=5),
+    max_leaves=15)
+_names = st.sampled_from(["antigravity", "this", "pkg.nothere", "os", "sys", "json", "ipykernel.kernelbase",
+                          "__main__", "pkg..base", "pkg.base; import os", "../pkg", "", "a" * 300])
+_near_valid = st.fixed_dictionaries(
+    {"v": st.sampled_from([1, 1, 1, 0, 2, "1", True, None]),
+     "type": st.sampled_from(["reload", "reload_stale", "rescan", "set_scope", "exec", "", None, 1]),
+     "id": st.sampled_from(["j", "", None, 5, "x" * 65]) | st.text(min_size=1, max_size=5)},
+    optional={"modules": st.lists(_names | _json, max_size=4) | _json
+              | st.just(["pkg.base"] * 1001) | st.just(["m%d" % i for i in range(5000)]),
+              "scope": st.sampled_from(["user", "all", "everything", None, 3]) | _json})
+
+_reload_of_foreign_names = st.lists(_names, min_size=1, max_size=3).map(
+    lambda names: {"v": 1, "type": "reload", "id": "j", "modules": names})
+
+
+def _is_junk(data) -> bool:
+    """What the protocol rejects, or a reload of something the panel may not reload."""
+    try:
+        request = parse_request(data)
+    except ProtocolError:
+        return True
+    return request.type == "reload" and any(not name.startswith("pkg.") or name == "pkg.nothere"
+                                            for name in request.modules)
+
+
+@pytest.fixture
+def junk_kernel(kernel):
+    kernel.run("import sys; before = set(sys.modules)")
+    return kernel
+
+
+def test_junk_gets_an_error_reply_and_changes_nothing(junk_kernel):
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(data=_json | _near_valid | _reload_of_foreign_names
+           | st.text(max_size=2000).map(lambda t: {"v": 1, "type": "reload", "id": t}))
+    def send_junk(data):
+        assume(_is_junk(data))
+        junk_kernel.send(data)
+        reply = junk_kernel.wait(lambda r: r.type == "comm_msg" and r.data.get("type") != "delta").data
+        assert reply["type"] == "error" and reply["code"] in CODES and reply["message"]
+        assert "\n" not in reply["message"]
+
+    send_junk()
+    assert junk_kernel.run("print(sorted(set(sys.modules) - before))").strip() == "[]"
+    junk_kernel.send({"v": 1, "type": "rescan", "id": "s"})
+    listed = rows(junk_kernel.panel("snapshot", request_id="s"))
+    assert set(listed) == {"pkg", "pkg.base", "pkg.user"}
+    assert all(row["state"] == "fresh" and row["last_reload"] is None for row in listed.values())
+
+
+CODES = {"malformed", "version", "unknown_type", "unknown_module", "unreloadable"}
