@@ -1,0 +1,200 @@
+"""Browser benchmark of the JupyterLab panel: a real ``jupyter lab``, a real Chromium, a real kernel.
+
+Usage: ``python bench/panel.py [--quick]`` (needs the labextension installed and a Chromium:
+``$CHROME_PATH`` or ``/usr/bin/chromium``; ``scripts/ensure-chromium.sh`` finds or installs one).
+
+Measures, as a user sees them:
+  (a) file save -> the row's ``data-state`` turns ``stale`` (no cell run): from Python's
+      ``time.time()`` just before the write to the page's ``Date.now()`` in a MutationObserver;
+  (b) click on the row's reload button -> the row turns ``fresh`` (both times taken in the page);
+  (c) the panel's own render time (``performance.measure('ipy-reimport-render')``) for the
+      update that brings 3,000 generated modules (one cell imports them), and for a snapshot of
+      them (the rescan button).
+It is a benchmark, not a test: it prints figures and targets and asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "tests" / "e2e"))
+import genpkg  # noqa: E402
+from harness import (Lab, LabServer, find_chromium, launch_chromium, write_notebook,  # noqa: E402
+                     write_package, write_source)
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+SAVE_TARGET_MS = 300
+RENDER_TARGET_MS = 100
+MEASURE = "ipy-reimport-render"
+
+# Records every data-state the panel shows, with the page's clock, as it happens.
+OBSERVER = """() => {
+    window.__ipyStates = [];
+    const root = document.querySelector('#ipy-reimport-panel');
+    const note = (el) => window.__ipyStates.push(
+        {module: el.getAttribute('data-module'), state: el.getAttribute('data-state'), t: Date.now()});
+    const visit = (node) => {
+        if (node.nodeType !== 1) return;
+        if (node.hasAttribute('data-module') && node.hasAttribute('data-state')) note(node);
+        node.querySelectorAll('[data-module][data-state]').forEach(note);
+    };
+    new MutationObserver((records) => {
+        for (const r of records) {
+            if (r.type === 'attributes') { if (r.target.hasAttribute('data-module')) note(r.target); }
+            else r.addedNodes.forEach(visit);
+        }
+    }).observe(root, {subtree: true, childList: true, attributes: true, attributeFilter: ['data-state']});
+}"""
+FIRST_STATE = """([module, state, since]) => {
+    const hit = window.__ipyStates.find((c) => c.module === module && c.state === state && c.t >= since);
+    return hit ? hit.t : null;
+}"""
+CLICK_RELOAD = """(module) => {
+    const button = document.querySelector(
+        `#ipy-reimport-panel [data-module="${module}"][data-state] [data-action="reload"]`);
+    const t = Date.now();
+    button.click();
+    return t;
+}"""
+RENDERS = f"() => performance.getEntriesByName('{MEASURE}').map((e) => e.duration)"
+
+
+def wait_state(lab: Lab, module: str, state: str, since_ms: float, timeout: float = 30_000) -> float:
+    """Page time (ms) at which ``module`` first showed ``state`` at or after ``since_ms``."""
+    handle = lab.page.wait_for_function(FIRST_STATE, arg=[module, state, since_ms], timeout=timeout)
+    return handle.json_value()
+
+
+def settled_renders(lab: Lab, quiet_s: float = 1.0, timeout_s: float = 60.0) -> list[float]:
+    """The render measures once no new one has appeared for ``quiet_s``."""
+    deadline = time.monotonic() + timeout_s
+    seen, since = lab.page.evaluate(RENDERS), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        now = lab.page.evaluate(RENDERS)
+        if len(now) != len(seen):
+            seen, since = now, time.monotonic()
+        elif seen and time.monotonic() - since >= quiet_s:
+            break
+    return seen
+
+
+def edits_section(lab: Lab, root: Path, edits: int) -> tuple[list[float], list[float]]:
+    """(a) save -> stale and (b) click -> fresh, ``edits`` times on pkg.base."""
+    lab.page.evaluate(OBSERVER)
+    save_ms, reload_ms = [], []
+    for i in range(edits):
+        text = f"VALUE = {i + 2}\n\n\ndef double(x):\n    return 2 * x\n"
+        saved = write_source(root / "pkg" / "base.py", text) * 1000
+        stale_at = wait_state(lab, "pkg.base", "stale", saved - 5)
+        save_ms.append(stale_at - saved)
+        clicked = lab.page.evaluate(CLICK_RELOAD, "pkg.base")
+        fresh_at = wait_state(lab, "pkg.base", "fresh", clicked)
+        reload_ms.append(fresh_at - clicked)
+        wait_state(lab, "pkg.user", "fresh", clicked)
+        expect(lab.panel.result()).to_have_attribute("data-ok", "true")
+        print(f"  edit {i + 1}/{edits}: save->stale {save_ms[-1]:.0f} ms, click->fresh {reload_ms[-1]:.0f} ms",
+              file=sys.stderr, flush=True)
+    return save_ms, reload_ms
+
+
+def render_section(lab: Lab, root: Path, modules: int, rescans: int) -> tuple[list[float], list[float]]:
+    """(c) render measures for the update that brings ``modules`` modules, then for snapshots."""
+    genpkg.generate(modules, "benchpkg", root=str(root))
+    names = genpkg.module_names("benchpkg", modules)
+    lab.page.evaluate(f"() => performance.clearMeasures('{MEASURE}')")
+    print(f"  importing {modules:,} generated modules in the kernel ...", file=sys.stderr, flush=True)
+    width = len(names[0]) - len("benchpkg.m")
+    lab.run_cell(f"import importlib\nfor _i in range({modules}):\n    importlib.import_module(f'benchpkg.m{{_i:0{width}d}}')",
+                 typing=False)
+    delta = settled_renders(lab)
+    snapshot = []
+    for _ in range(rescans):
+        lab.page.evaluate(f"() => performance.clearMeasures('{MEASURE}')")
+        lab.panel.button("rescan").click()
+        snapshot.append(max(settled_renders(lab)))
+    lab.panel.filter(names[-1])  # the last module is listed (the rows may be virtualised)
+    expect(lab.panel.row(names[-1])).to_have_count(1)
+    lab.panel.filter("")
+    return delta, snapshot
+
+
+def row(label: str, values: list[float], target: float | None) -> list[str]:
+    if not values:
+        return [label, "0", "-", "-", "-", "-", "-"]
+    median = statistics.median(values)
+    met = "-" if target is None else ("met" if median < target else "NOT met")
+    return [label, str(len(values)), f"{median:.0f} ms", f"{min(values):.0f} ms", f"{max(values):.0f} ms",
+            "-" if target is None else f"< {target} ms", met]
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in [header, *rows])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="3 edits, 1 rescan (a smoke run, ~40 s)")
+    parser.add_argument("--modules", type=int, default=3000, help="generated modules for the render figure")
+    args = parser.parse_args()
+    edits, rescans = (3, 1) if args.quick else (15, 5)
+    chromium = find_chromium()
+    if chromium is None:
+        print("no Chromium: set CHROME_PATH or run scripts/ensure-chromium.sh", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    work = Path(tempfile.mkdtemp(prefix="ipy_reimport_bench_panel_"))
+    server = LabServer(work).start()
+    try:
+        write_package(work)
+        write_notebook(work / "bench.ipynb")
+        with sync_playwright() as playwright:
+            browser = launch_chromium(playwright, chromium)
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            lab = Lab(page, server, shots=None, workspace="bench")
+            lab.open_notebook("bench.ipynb")
+            lab.panel.open()
+            lab.run_cell("%load_ext ipy_reimport")
+            lab.run_cell("import pkg.user")
+            lab.panel.expect_state("pkg.base", "fresh")
+            print(f"Panel benchmark ({'quick' if args.quick else 'full'}): Chromium {browser.version}, "
+                  f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+            print("(a), (b): ...", file=sys.stderr, flush=True)
+            save_ms, reload_ms = edits_section(lab, work, edits)
+            print("(c): ...", file=sys.stderr, flush=True)
+            delta, snapshot = render_section(lab, work, args.modules, rescans)
+            browser.close()
+    except Exception:
+        print(f"server log (end):\n{server.log_tail()}", file=sys.stderr)
+        raise
+    finally:
+        server.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+    print()
+    print(table(["measure", "n", "median", "min", "max", "target", ""], [
+        row("(a) file save -> row 'stale' (no cell run)", save_ms, SAVE_TARGET_MS),
+        row("(b) reload click -> row 'fresh'", reload_ms, None),
+        row(f"(c) render of the update adding {args.modules:,} modules", [max(delta)] if delta else [],
+            RENDER_TARGET_MS),
+        row(f"    render of a snapshot of {args.modules:,}+ modules (rescan)", snapshot, RENDER_TARGET_MS),
+    ]))
+    print(f"(c) counts the heaviest of the {len(delta)} render(s) measured while the cell imported the modules.")
+    print("IPython's %autoreload 2 has no panel: it discovers a saved file only when the next cell runs, "
+          "so there is no save-to-display time to compare with.")
+    print(f"\n(total {time.monotonic() - started:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
