@@ -30,13 +30,22 @@ log = logging.getLogger(__name__)
 PUSH_INTERVAL = 0.05
 
 
+@dataclass(frozen=True)
+class _SnapshotOwed:
+    """A snapshot the push thread must send: answering ``request_id``, after a re-check or not."""
+
+    request_id: str | None
+    recheck: bool = False
+
+
 @dataclass(eq=False)
 class _Link:
-    """One open comm: its scope and the rows last sent on it (None before the snapshot)."""
+    """One open comm: its scope, the rows last sent on it, and a snapshot it is owed."""
 
     comm: Any
     scope: Scope
     sent: dict[str, dict] | None = None
+    owed: _SnapshotOwed | None = _SnapshotOwed(None)
     closed: bool = False
 
     def send(self, message: dict) -> None:
@@ -72,6 +81,7 @@ class PanelBridge:
         self._scope: Scope = "user"
         self._queue = _Queue()
         self._lock = threading.RLock()
+        self._flush_lock = threading.Lock()
         self._pusher = Coalescer(self.flush, PUSH_INTERVAL, name="ipy_reimport-panel")
         self._unsubscribe: Callable[[], None] | None = None
 
@@ -123,7 +133,7 @@ class PanelBridge:
             self._links[comm.comm_id] = link
         comm.on_msg(lambda message: self._received(link, message))
         comm.on_close(lambda message: self._closed(link))
-        self._send_snapshot(link, None)
+        self._pusher.poke()
 
     def _closed(self, link: _Link) -> None:
         link.closed = True
@@ -136,25 +146,38 @@ class PanelBridge:
             self._pusher.poke()
 
     def flush(self) -> None:
-        """Send each open comm what changed since its last push (nothing when nothing did)."""
-        with self._lock:
+        """Send each open comm the snapshot it is owed, or what changed since its last push.
+
+        Runs on the push thread (and on the main thread after a reload), never holding the lock
+        that the per-cell hooks take while it computes.
+        """
+        with self._flush_lock:
+            with self._lock:
+                work = [(link, link.owed) for link in self._links.values()]
+                for link, _ in work:
+                    link.owed = None
+            rechecks = [link.scope == "all" for link, owed in work if owed is not None and owed.recheck]
+            if rechecks:
+                self.tracker.refresh(any(rechecks))
             rows: dict[str, dict[str, dict]] = {}
-            for link in list(self._links.values()):
-                if link.sent is None:
-                    continue
+            for link, owed in work:
                 current = rows.get(link.scope)
                 if current is None:
                     current = rows[link.scope] = self._rows(link.scope)
-                changed = [r for name, r in current.items() if link.sent.get(name) != r]
-                removed = [name for name in link.sent if name not in current]
-                if changed or removed:
+                if owed is not None:
                     link.sent = current
-                    link.send(delta_message(link.scope, changed, removed))
+                    link.send(snapshot_message(link.scope, list(current.values()), owed.request_id))
+                elif link.sent is not None:
+                    self._send_delta(link, current)
 
-    def _send_snapshot(self, link: _Link, request_id: str | None) -> None:
-        with self._lock:
-            link.sent = self._rows(link.scope)
-            link.send(snapshot_message(link.scope, list(link.sent.values()), request_id))
+    @staticmethod
+    def _send_delta(link: _Link, current: dict[str, dict]) -> None:
+        sent = link.sent or {}
+        changed = [r for name, r in current.items() if sent.get(name) != r]
+        removed = [name for name in sent if name not in current]
+        if changed or removed:
+            link.sent = current
+            link.send(delta_message(link.scope, changed, removed))
 
     def _rows(self, scope: Scope) -> dict[str, dict]:
         cwd = os.getcwd()
@@ -171,11 +194,11 @@ class PanelBridge:
             if request.type in ("reload", "reload_stale"):
                 self._submit(link, request)
                 return
-            if request.type == "set_scope":
-                link.scope = self._scope = request.scope
-            else:
-                self.tracker.refresh(link.scope == "all")
-            self._send_snapshot(link, request.id)
+            with self._lock:
+                if request.type == "set_scope":
+                    link.scope = self._scope = request.scope
+                link.owed = _SnapshotOwed(request.id, recheck=request.type == "rescan")
+            self._pusher.poke()
         except ProtocolError as error:
             link.send(error_message(error))
         except Exception as error:
