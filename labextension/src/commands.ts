@@ -1,0 +1,47 @@
+/** The palette commands of the panel. */
+import { ILabShell } from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import { CommandRegistry } from '@lumino/commands';
+import { ReimportPanel } from './panel';
+
+/** Command ids. */
+export namespace CommandIDs {
+  /** Deep-reload every stale module of the current kernel. */
+  export const reloadStale = 'ipy-reimport:reload-stale';
+  /** Reveal the module panel. */
+  export const showPanel = 'ipy-reimport:show-panel';
+}
+
+/** The palette category. */
+export const PALETTE_CATEGORY = 'ipy_reimport';
+
+/** Register the commands and add them to the palette. */
+export function addCommands(
+  commands: CommandRegistry,
+  labShell: ILabShell,
+  panel: ReimportPanel,
+  palette: ICommandPalette | null
+): void {
+  commands.addCommand(CommandIDs.reloadStale, {
+    label: 'Reload stale modules',
+    caption: 'Deep-reload every stale module of the current kernel (ipy_reimport)',
+    isEnabled: () => panel.model.connection === 'connected',
+    execute: () => {
+      panel.reloadStale();
+    }
+  });
+  commands.addCommand(CommandIDs.showPanel, {
+    label: 'Show module panel',
+    caption: 'Show the Python modules of the current kernel (ipy_reimport)',
+    execute: () => {
+      labShell.activateById(panel.id);
+    }
+  });
+  // Keep the palette's enabled state in step with the connection.
+  panel.connectionChanged.connect(() =>
+    commands.notifyCommandChanged(CommandIDs.reloadStale)
+  );
+  for (const command of [CommandIDs.reloadStale, CommandIDs.showPanel]) {
+    palette?.addItem({ command, category: PALETTE_CATEGORY });
+  }
+}

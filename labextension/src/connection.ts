@@ -1,0 +1,548 @@
+/**
+ * One comm per kernel: finds or waits for the kernel's `ipy_reimport` comm,
+ * feeds validated messages into a `ModuleModel`, sends requests, and starts
+ * over by itself after a restart or a lost connection.
+ */
+import { ISessionContext } from '@jupyterlab/apputils';
+import { Kernel, KernelMessage } from '@jupyterlab/services';
+import { JSONObject } from '@lumino/coreutils';
+import { IDisposable } from '@lumino/disposable';
+import { ISignal, Signal } from '@lumino/signaling';
+import { ModuleModel } from './model';
+import {
+  COMM_TARGET,
+  PanelRequest,
+  Scope,
+  isModuleName,
+  isPanelRequest,
+  parseKernelMessage,
+  reloadRequest,
+  reloadStaleRequest,
+  rescanRequest,
+  setScopeRequest
+} from './protocol';
+
+/** The code the "load" button runs in the kernel. */
+export const LOAD_EXTENSION_CODE = '%load_ext ipy_reimport';
+
+/** Kernel statuses after which the kernel process is new. */
+const RESTARTING: ReadonlySet<KernelMessage.Status> = new Set([
+  'restarting',
+  'autorestarting'
+]);
+
+/** Whether a kernel can answer a `comm_info_request` now. */
+function isReady(kernel: Kernel.IKernelConnection): boolean {
+  return (
+    !kernel.isDisposed &&
+    kernel.connectionStatus === 'connected' &&
+    (kernel.status === 'idle' || kernel.status === 'busy')
+  );
+}
+
+/** Close a comm without letting a dead kernel throw. */
+function closeQuietly(comm: Kernel.IComm): void {
+  if (comm.isDisposed) {
+    return;
+  }
+  try {
+    comm.close();
+  } catch {
+    comm.dispose();
+  }
+}
+
+/** What the no-extension view can offer. */
+export interface ILoadState {
+  /** Whether `%load_ext ipy_reimport` makes sense (a Python kernel). */
+  readonly canLoad: boolean;
+  /** Whether the load is running. */
+  readonly loading: boolean;
+  /** Why the last load failed, one line. */
+  readonly error: string | null;
+}
+
+/** The panel's link to one kernel (all the kernel connection objects of one kernel id). */
+export class ReimportConnection implements IDisposable {
+  /** Attach the first kernel connection object. */
+  constructor(kernel: Kernel.IKernelConnection) {
+    this.kernelId = kernel.id;
+    this.model.setConnection('connecting');
+    this.attach(kernel);
+  }
+
+  /** The kernel id. */
+  readonly kernelId: string;
+
+  /** The state shown by the panel. */
+  readonly model = new ModuleModel();
+
+  /** Whether the connection was dropped. */
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  /** Emitted once when the connection is dropped (its kernel went away). */
+  get disposed(): ISignal<this, void> {
+    return this._disposed;
+  }
+
+  /** What the no-extension view can offer. */
+  get loadState(): ILoadState {
+    return this._loadState;
+  }
+
+  /** Emitted when `loadState` changes. */
+  get loadStateChanged(): ISignal<this, ILoadState> {
+    return this._loadStateChanged;
+  }
+
+  /**
+   * Register the comm target on another connection object of the same kernel
+   * (a console sharing a notebook's kernel): every object that handles comms
+   * sees the kernel's `comm_open` and would close it without the target.
+   */
+  attach(kernel: Kernel.IKernelConnection): void {
+    if (this._isDisposed || !kernel.handleComms || this._kernels.includes(kernel)) {
+      return;
+    }
+    this._kernels.push(kernel);
+    kernel.registerCommTarget(COMM_TARGET, this._targetCallback(kernel));
+    kernel.disposed.connect(this._onKernelDisposed, this);
+    if (this._primary === null) {
+      this._setPrimary(kernel);
+    }
+  }
+
+  /**
+   * Start looking for the kernel's comm (asks `comm_info` once the kernel is
+   * ready). Until then the connection only adopts comms the kernel opens.
+   */
+  start(): void {
+    this._active = true;
+    this._step();
+  }
+
+  /** Deep-reload `modules`; returns whether the request was sent. */
+  reload(modules: string[]): boolean {
+    const names = modules.filter(isModuleName);
+    return names.length > 0 && this._send(id => reloadRequest(id, names));
+  }
+
+  /** Deep-reload every stale module in scope; returns whether the request was sent. */
+  reloadStale(): boolean {
+    return this._send(reloadStaleRequest);
+  }
+
+  /** Ask for an exact re-check and a new snapshot. */
+  rescan(): boolean {
+    return this._send(rescanRequest);
+  }
+
+  /** Switch the comm's scope. */
+  setScope(scope: Scope): boolean {
+    return this._send(id => setScopeRequest(id, scope));
+  }
+
+  /**
+   * Run `%load_ext ipy_reimport` silently; the kernel then opens the comm.
+   */
+  async loadExtension(): Promise<void> {
+    const kernel = this._primary;
+    if (!kernel || this._loadState.loading) {
+      return;
+    }
+    this._setLoadState({ loading: true, error: null });
+    let error: string | null = null;
+    try {
+      const future = kernel.requestExecute({
+        code: LOAD_EXTENSION_CODE,
+        silent: true,
+        store_history: false
+      });
+      const reply = await future.done;
+      if (reply.content.status === 'error') {
+        error = `${reply.content.ename}: ${reply.content.evalue}`;
+      }
+    } catch (reason) {
+      error = `Could not run ${LOAD_EXTENSION_CODE}: ${String(reason)}`;
+    }
+    if (this._isDisposed) {
+      return;
+    }
+    this._setLoadState({ loading: false, error });
+    if (error === null) {
+      // The kernel normally opened its comm already; if not, ask again.
+      this._needsCheck = true;
+      this._step();
+    }
+  }
+
+  /** Drop the connection: unregister the targets and forget the comm. */
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    this._generation += 1;
+    for (const kernel of this._kernels) {
+      kernel.disposed.disconnect(this._onKernelDisposed, this);
+      if (!kernel.isDisposed) {
+        kernel.removeCommTarget(COMM_TARGET, this._targetCallback(kernel));
+      }
+    }
+    this._setPrimary(null);
+    this._kernels = [];
+    this._comm = null;
+    this._disposed.emit();
+    Signal.clearData(this);
+    Signal.clearData(this.model);
+  }
+
+  // The registered callbacks, so that removeCommTarget can match them.
+  private _targetCallback(
+    kernel: Kernel.IKernelConnection
+  ): (comm: Kernel.IComm, msg: KernelMessage.ICommOpenMsg) => void {
+    let callback = this._callbacks.get(kernel);
+    if (!callback) {
+      callback = (comm, msg) => this._onCommOpen(kernel, comm, msg);
+      this._callbacks.set(kernel, callback);
+    }
+    return callback;
+  }
+
+  private _setPrimary(kernel: Kernel.IKernelConnection | null): void {
+    const old = this._primary;
+    if (old) {
+      old.statusChanged.disconnect(this._onStatus, this);
+      old.connectionStatusChanged.disconnect(this._onConnectionStatus, this);
+    }
+    this._primary = kernel;
+    if (kernel) {
+      kernel.statusChanged.connect(this._onStatus, this);
+      kernel.connectionStatusChanged.connect(this._onConnectionStatus, this);
+      void kernel.info.then(
+        info => {
+          const language = info.language_info?.name ?? '';
+          const canLoad = language === '' || language.toLowerCase() === 'python';
+          if (!this._isDisposed && canLoad !== this._loadState.canLoad) {
+            this._setLoadState({ canLoad });
+          }
+        },
+        () => undefined
+      );
+    }
+  }
+
+  private _onKernelDisposed(kernel: Kernel.IKernelConnection): void {
+    this._kernels = this._kernels.filter(k => k !== kernel);
+    if (this._kernels.length === 0) {
+      this.dispose();
+      return;
+    }
+    if (kernel === this._primary) {
+      this._setPrimary(this._kernels[0]);
+    }
+    if (kernel === this._commOwner) {
+      this._restart(false);
+    }
+  }
+
+  private _onStatus(
+    _kernel: Kernel.IKernelConnection,
+    status: KernelMessage.Status
+  ): void {
+    if (RESTARTING.has(status)) {
+      // The kernel process is new: its comms are gone (the services dispose them).
+      this._restart(false);
+    } else {
+      this._step();
+    }
+  }
+
+  private _onConnectionStatus(
+    _kernel: Kernel.IKernelConnection,
+    status: Kernel.ConnectionStatus
+  ): void {
+    if (status !== 'connected') {
+      // Messages may be lost while the socket is down: start over once it is back.
+      this._restart(true);
+    } else {
+      this._step();
+    }
+  }
+
+  /**
+   * Forget the comm and the rows, show "connecting", and look for a comm again
+   * as soon as the kernel is ready. `keepComm`: the old comm may still be open
+   * in the kernel; close it once a new one is open.
+   */
+  private _restart(keepComm: boolean): void {
+    this._generation += 1;
+    this._asking = false;
+    this._needsCheck = true;
+    const old = this._comm;
+    this._comm = null;
+    this._commOwner = null;
+    if (old) {
+      if (keepComm) {
+        this._replaced.push(old);
+      } else {
+        old.dispose();
+      }
+    }
+    this.model.reset();
+    this.model.setConnection('connecting');
+    this._step();
+  }
+
+  /** Ask the kernel whether it has the comm target, once, when it can answer. */
+  private _step(): void {
+    if (
+      this._isDisposed ||
+      !this._active ||
+      !this._needsCheck ||
+      this._comm ||
+      this._asking
+    ) {
+      return;
+    }
+    const kernel = this._primary;
+    if (!kernel) {
+      return;
+    }
+    if (!isReady(kernel)) {
+      this.model.setConnection('connecting');
+      return;
+    }
+    this._asking = true;
+    const generation = this._generation;
+    if (this.model.connection !== 'no-extension') {
+      this.model.setConnection('connecting');
+    }
+    kernel.requestCommInfo({ target_name: COMM_TARGET }).then(
+      reply => {
+        if (generation !== this._generation || this._isDisposed) {
+          return;
+        }
+        this._asking = false;
+        if (this._comm) {
+          return; // The kernel opened one meanwhile.
+        }
+        const content = reply.content;
+        const comms = content.status === 'ok' ? content.comms : {};
+        const listed = Object.values(comms).some(
+          info => info.target_name === COMM_TARGET
+        );
+        if (listed) {
+          this._openOwnComm(kernel);
+        } else {
+          this._needsCheck = false;
+          this._closeReplaced();
+          this.model.setConnection('no-extension');
+        }
+      },
+      reason => {
+        if (generation !== this._generation || this._isDisposed) {
+          return;
+        }
+        this._asking = false;
+        this._needsCheck = false;
+        console.warn('ipy_reimport: comm_info_request failed', reason);
+        this.model.setConnection('no-extension');
+      }
+    );
+  }
+
+  private _openOwnComm(kernel: Kernel.IKernelConnection): void {
+    let comm: Kernel.IComm;
+    try {
+      comm = kernel.createComm(COMM_TARGET);
+    } catch (reason) {
+      console.warn('ipy_reimport: could not create a comm', reason);
+      this.model.setConnection('no-extension');
+      return;
+    }
+    this._adopt(kernel, comm);
+    try {
+      comm.open({});
+    } catch (reason) {
+      console.warn('ipy_reimport: could not open the comm', reason);
+      this._restart(false);
+    }
+  }
+
+  /** The kernel opened a comm on our target (data: `hello`). */
+  private _onCommOpen(
+    kernel: Kernel.IKernelConnection,
+    comm: Kernel.IComm,
+    msg: KernelMessage.ICommOpenMsg
+  ): void {
+    if (this._isDisposed || this._comm?.commId === comm.commId) {
+      return; // The same comm, seen through another connection object.
+    }
+    const hello = parseKernelMessage(msg.content.data);
+    if (hello === null || hello.type !== 'hello') {
+      console.warn(
+        'ipy_reimport: ignoring a comm whose data is not a valid hello',
+        msg.content.data
+      );
+      return;
+    }
+    this._adopt(kernel, comm);
+  }
+
+  private _adopt(kernel: Kernel.IKernelConnection, comm: Kernel.IComm): void {
+    const old = this._comm;
+    this._comm = comm;
+    this._commOwner = kernel;
+    comm.onMsg = msg => this._onCommMsg(comm, msg.content.data);
+    comm.onClose = () => this._onCommClose(comm);
+    if (old && old !== comm) {
+      closeQuietly(old);
+    }
+    this._closeReplaced();
+    this.model.reset();
+    this.model.setConnection('connected');
+  }
+
+  private _closeReplaced(): void {
+    const replaced = this._replaced;
+    this._replaced = [];
+    replaced.forEach(closeQuietly);
+  }
+
+  private _onCommMsg(comm: Kernel.IComm, data: unknown): void {
+    if (comm !== this._comm) {
+      return;
+    }
+    const message = parseKernelMessage(data);
+    if (message === null) {
+      console.warn('ipy_reimport: ignoring an invalid message from the kernel', data);
+      return;
+    }
+    this.model.apply(message);
+  }
+
+  private _onCommClose(comm: Kernel.IComm): void {
+    if (comm !== this._comm) {
+      return;
+    }
+    // The kernel closed it (the extension was unloaded).
+    this._needsCheck = false;
+    this._comm = null;
+    this._commOwner = null;
+    this.model.reset();
+    this.model.setConnection('no-extension');
+  }
+
+  private _send(build: (id: string) => PanelRequest): boolean {
+    const comm = this._comm;
+    if (!comm || comm.isDisposed) {
+      return false;
+    }
+    this._counter += 1;
+    const request = build(`r${this._counter}`);
+    if (!isPanelRequest(request)) {
+      console.warn('ipy_reimport: not sending an invalid request', request);
+      return false;
+    }
+    this.model.addPending(request);
+    try {
+      comm.send(request as unknown as JSONObject);
+    } catch (reason) {
+      console.warn('ipy_reimport: could not send a request', reason);
+      this._restart(false);
+      return false;
+    }
+    return true;
+  }
+
+  private _setLoadState(change: Partial<ILoadState>): void {
+    this._loadState = { ...this._loadState, ...change };
+    this._loadStateChanged.emit(this._loadState);
+  }
+
+  private _isDisposed = false;
+  private _disposed = new Signal<this, void>(this);
+  private _loadStateChanged = new Signal<this, ILoadState>(this);
+  private _loadState: ILoadState = { canLoad: true, loading: false, error: null };
+  private _kernels: Kernel.IKernelConnection[] = [];
+  private _callbacks = new Map<
+    Kernel.IKernelConnection,
+    (comm: Kernel.IComm, msg: KernelMessage.ICommOpenMsg) => void
+  >();
+  private _primary: Kernel.IKernelConnection | null = null;
+  private _comm: Kernel.IComm | null = null;
+  private _commOwner: Kernel.IKernelConnection | null = null;
+  private _replaced: Kernel.IComm[] = [];
+  private _active = false;
+  private _asking = false;
+  private _needsCheck = true;
+  private _generation = 0;
+  private _counter = 0;
+}
+
+/** One `ReimportConnection` per kernel id. */
+export class ConnectionManager implements IDisposable {
+  /** Whether the manager was disposed. */
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  /** The connection of a kernel, created on first use. */
+  get(kernel: Kernel.IKernelConnection): ReimportConnection {
+    let connection = this._connections.get(kernel.id);
+    if (connection && !connection.isDisposed) {
+      connection.attach(kernel);
+      return connection;
+    }
+    const created = new ReimportConnection(kernel);
+    this._connections.set(kernel.id, created);
+    created.disposed.connect(() => {
+      if (this._connections.get(created.kernelId) === created) {
+        this._connections.delete(created.kernelId);
+      }
+    });
+    return created;
+  }
+
+  /**
+   * Register the comm target on every kernel a session gets, so that a
+   * `%load_ext` there is received even before the panel shows that kernel.
+   */
+  watch(sessionContext: ISessionContext): void {
+    if (this._watched.has(sessionContext)) {
+      return;
+    }
+    this._watched.add(sessionContext);
+    const onKernel = (): void => {
+      const kernel = sessionContext.session?.kernel;
+      if (kernel && !this._isDisposed) {
+        this.get(kernel);
+      }
+    };
+    sessionContext.kernelChanged.connect(onKernel);
+    sessionContext.disposed.connect(() => {
+      sessionContext.kernelChanged.disconnect(onKernel);
+      this._watched.delete(sessionContext);
+    });
+    onKernel();
+  }
+
+  /** Drop every connection. */
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    for (const connection of Array.from(this._connections.values())) {
+      connection.dispose();
+    }
+    this._connections.clear();
+  }
+
+  private _isDisposed = false;
+  private _connections = new Map<string, ReimportConnection>();
+  private _watched = new Set<ISessionContext>();
+}

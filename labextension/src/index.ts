@@ -1,0 +1,53 @@
+/** The JupyterLab plugins of ipy_reimport. */
+import {
+  ILabShell,
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import { IConsoleTracker } from '@jupyterlab/console';
+import { IDocumentManager } from '@jupyterlab/docmanager';
+import { INotebookTracker } from '@jupyterlab/notebook';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { PLUGIN_ID, activatePanel } from './activate';
+
+/** The module panel in the left sidebar, its commands and settings. */
+const panelPlugin: JupyterFrontEndPlugin<void> = {
+  id: PLUGIN_ID,
+  description:
+    'A sidebar panel listing the Python modules of the current kernel, which are stale, and deep reloads (ipy_reimport).',
+  autoStart: true,
+  requires: [ILabShell],
+  optional: [
+    ILayoutRestorer,
+    ICommandPalette,
+    INotebookTracker,
+    IConsoleTracker,
+    IDocumentManager,
+    ISettingRegistry
+  ],
+  activate: (
+    app: JupyterFrontEnd,
+    labShell: ILabShell,
+    restorer: ILayoutRestorer | null,
+    palette: ICommandPalette | null,
+    notebooks: INotebookTracker | null,
+    consoles: IConsoleTracker | null,
+    docManager: IDocumentManager | null,
+    settingRegistry: ISettingRegistry | null
+  ): void => {
+    activatePanel(
+      app,
+      labShell,
+      restorer,
+      palette,
+      notebooks,
+      consoles,
+      docManager,
+      settingRegistry
+    );
+  }
+};
+
+export default [panelPlugin];

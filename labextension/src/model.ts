@@ -1,0 +1,404 @@
+/**
+ * The panel's state for one kernel: rows, counts, filter, scope, pending
+ * requests and the last reload outcome. Pure: no DOM, no JupyterLab; every
+ * update comes from a validated protocol message or a user action, and each
+ * update emits `changed` once.
+ */
+import { ISignal, Signal } from '@lumino/signaling';
+import {
+  ErrorCode,
+  IDelta,
+  IError,
+  INamedReason,
+  IReloaded,
+  IResult,
+  IRow,
+  ISnapshot,
+  KernelMessage,
+  MODULE_STATES,
+  ModuleState,
+  PanelRequest,
+  RequestType,
+  Scope
+} from './protocol';
+
+/** How the panel relates to the current kernel (the root's `data-connection`). */
+export type ConnectionState =
+  | 'no-kernel'
+  | 'connecting'
+  | 'no-extension'
+  | 'connected';
+
+/** A sent request waits for its answer (`running`) or for the cell to end (`queued`). */
+export type PendingStatus = 'running' | 'queued';
+
+/** A request sent and not answered yet. */
+export interface IPendingRequest {
+  /** The request id. */
+  readonly id: string;
+  /** The request type. */
+  readonly type: RequestType;
+  /** The rows it concerns (for reloads). */
+  readonly modules: readonly string[];
+  /** Whether the kernel said it is queued. */
+  readonly status: PendingStatus;
+}
+
+/** Where and why a reload or request failed. */
+export interface IFailure {
+  /** The module whose execution failed. */
+  readonly module: string | null;
+  /** Its file, relative to the kernel's working directory. */
+  readonly path: string | null;
+  /** The line in that file. */
+  readonly line: number | null;
+  /** One line. */
+  readonly message: string;
+}
+
+/** The last outcome shown in the result area. */
+export type Outcome =
+  | {
+      readonly ok: true;
+      readonly requestId: string;
+      /** Wall time of the whole reload in seconds. */
+      readonly seconds: number;
+      /** Names in reload order. */
+      readonly order: readonly string[];
+      /** Per-module details, in reload order. */
+      readonly modules: readonly IReloaded[];
+      /** Dependents that could not be reloaded. */
+      readonly skipped: readonly INamedReason[];
+    }
+  | {
+      readonly ok: false;
+      readonly requestId: string | null;
+      /** What failed. */
+      readonly error: IFailure;
+      /** The `error` message's code; null for a failed `result`. */
+      readonly code: ErrorCode | null;
+    };
+
+/** Rank of each state in the list order. */
+const STATE_RANK: Record<ModuleState, number> = Object.fromEntries(
+  MODULE_STATES.map((state, i) => [state, i])
+) as Record<ModuleState, number>;
+
+/** Order rows by state (stale first), then by name. */
+export function compareRows(a: IRow, b: IRow): number {
+  const byState = STATE_RANK[a.state] - STATE_RANK[b.state];
+  if (byState !== 0) {
+    return byState;
+  }
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/** Whether `row` matches a filter text (case-insensitive, on name and path). */
+export function matchesFilter(row: IRow, filter: string): boolean {
+  const needle = filter.trim().toLowerCase();
+  if (!needle) {
+    return true;
+  }
+  return (
+    row.name.toLowerCase().includes(needle) ||
+    (row.path !== null && row.path.toLowerCase().includes(needle))
+  );
+}
+
+function emptyCounts(): Record<ModuleState, number> {
+  return { stale: 0, dependent: 0, missing: 0, fresh: 0, unreloadable: 0 };
+}
+
+/** The state of the panel for one kernel. */
+export class ModuleModel {
+  /** Emitted once after every update. */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /** How the panel relates to the kernel. */
+  get connection(): ConnectionState {
+    return this._connection;
+  }
+
+  /** Whether a snapshot arrived since the last reset. */
+  get hasSnapshot(): boolean {
+    return this._hasSnapshot;
+  }
+
+  /** The scope of the rows. */
+  get scope(): Scope {
+    return this._scope;
+  }
+
+  /** The filter text. */
+  get filter(): string {
+    return this._filter;
+  }
+
+  /** Rows by module name. */
+  get rows(): ReadonlyMap<string, IRow> {
+    return this._rows;
+  }
+
+  /** Requests sent and not answered, by id. */
+  get pending(): ReadonlyMap<string, IPendingRequest> {
+    return this._pending;
+  }
+
+  /** The last reload outcome or request error. */
+  get lastResult(): Outcome | null {
+    return this._lastResult;
+  }
+
+  /** Every row, stale first, then dependent, missing, fresh, unreloadable; by name within a state. */
+  sortedRows(): readonly IRow[] {
+    if (this._sorted === null) {
+      this._sorted = Array.from(this._rows.values()).sort(compareRows);
+    }
+    return this._sorted;
+  }
+
+  /** The sorted rows that match the filter. */
+  visibleRows(): readonly IRow[] {
+    if (this._visible === null) {
+      const sorted = this.sortedRows();
+      this._visible = this._filter.trim()
+        ? sorted.filter(row => matchesFilter(row, this._filter))
+        : sorted;
+    }
+    return this._visible;
+  }
+
+  /** How many rows are in each state (ignoring the filter). */
+  counts(): Readonly<Record<ModuleState, number>> {
+    if (this._counts === null) {
+      const counts = emptyCounts();
+      for (const row of this._rows.values()) {
+        counts[row.state] += 1;
+      }
+      this._counts = counts;
+    }
+    return this._counts;
+  }
+
+  /** The pending status shown on a row, if a reload concerns it. */
+  rowPending(name: string): PendingStatus | null {
+    if (this._rowPending === null) {
+      const map = new Map<string, PendingStatus>();
+      for (const request of this._pending.values()) {
+        for (const module of request.modules) {
+          if (map.get(module) !== 'queued') {
+            map.set(module, request.status);
+          }
+        }
+      }
+      this._rowPending = map;
+    }
+    return this._rowPending.get(name) ?? null;
+  }
+
+  /** The status of the oldest pending reload, if any. */
+  reloadPending(): PendingStatus | null {
+    for (const request of this._pending.values()) {
+      if (request.type === 'reload' || request.type === 'reload_stale') {
+        return request.status;
+      }
+    }
+    return null;
+  }
+
+  /** Set how the panel relates to the kernel. */
+  setConnection(state: ConnectionState): void {
+    if (state !== this._connection) {
+      this._connection = state;
+      this._emit(false);
+    }
+  }
+
+  /** Set the filter text. */
+  setFilter(filter: string): void {
+    if (filter !== this._filter) {
+      this._filter = filter;
+      this._visible = null;
+      this._emit(false);
+    }
+  }
+
+  /** Forget everything the kernel said (restart, new comm); keeps the filter and connection. */
+  reset(): void {
+    this._rows = new Map();
+    this._pending = new Map();
+    this._lastResult = null;
+    this._hasSnapshot = false;
+    this._scope = 'user';
+    this._emit(true);
+  }
+
+  /**
+   * Apply a validated kernel message.
+   *
+   * @returns whether it changed anything (a delta before the first snapshot or
+   *   for another scope, and a `hello`, change nothing).
+   */
+  apply(message: KernelMessage): boolean {
+    switch (message.type) {
+      case 'snapshot':
+        return this._applySnapshot(message);
+      case 'delta':
+        return this._applyDelta(message);
+      case 'queued':
+        return this._markQueued(message.request_id);
+      case 'result':
+        return this._applyResult(message);
+      case 'error':
+        return this._applyError(message);
+      default:
+        return false;
+    }
+  }
+
+  /** Record a request that was just sent; reloads mark the rows they concern. */
+  addPending(request: PanelRequest): void {
+    let modules: string[] = [];
+    if (request.type === 'reload') {
+      modules = [...request.modules];
+    } else if (request.type === 'reload_stale') {
+      modules = this.sortedRows()
+        .filter(row => row.state === 'stale' || row.state === 'dependent')
+        .map(row => row.name);
+    }
+    const pending = new Map(this._pending);
+    pending.set(request.id, {
+      id: request.id,
+      type: request.type,
+      modules,
+      status: 'running'
+    });
+    this._pending = pending;
+    this._rowPending = null;
+    this._emit(false);
+  }
+
+  private _applySnapshot(message: ISnapshot): boolean {
+    const rows = new Map<string, IRow>();
+    for (const row of message.modules) {
+      rows.set(row.name, row);
+    }
+    this._rows = rows;
+    this._scope = message.scope;
+    this._hasSnapshot = true;
+    if (message.request_id !== null) {
+      this._dropPending(message.request_id);
+    }
+    this._emit(true);
+    return true;
+  }
+
+  private _applyDelta(message: IDelta): boolean {
+    if (!this._hasSnapshot || message.scope !== this._scope) {
+      return false;
+    }
+    if (message.changed.length === 0 && message.removed.length === 0) {
+      return false;
+    }
+    const rows = new Map(this._rows);
+    for (const name of message.removed) {
+      rows.delete(name);
+    }
+    for (const row of message.changed) {
+      rows.set(row.name, row);
+    }
+    this._rows = rows;
+    this._emit(true);
+    return true;
+  }
+
+  private _markQueued(id: string): boolean {
+    const request = this._pending.get(id);
+    if (!request || request.status === 'queued') {
+      return false;
+    }
+    const pending = new Map(this._pending);
+    pending.set(id, { ...request, status: 'queued' });
+    this._pending = pending;
+    this._rowPending = null;
+    this._emit(false);
+    return true;
+  }
+
+  private _applyResult(message: IResult): boolean {
+    this._dropPending(message.request_id);
+    if (message.ok) {
+      this._lastResult = {
+        ok: true,
+        requestId: message.request_id,
+        seconds: message.seconds,
+        order: message.modules.map(m => m.name),
+        modules: message.modules,
+        skipped: message.skipped
+      };
+    } else {
+      const error = message.error;
+      this._lastResult = {
+        ok: false,
+        requestId: message.request_id,
+        code: null,
+        error: {
+          module: error?.module ?? null,
+          path: error?.path ?? null,
+          line: error?.line ?? null,
+          message: error?.message ?? 'the reload failed'
+        }
+      };
+    }
+    this._emit(false);
+    return true;
+  }
+
+  private _applyError(message: IError): boolean {
+    if (message.request_id !== null) {
+      this._dropPending(message.request_id);
+    }
+    this._lastResult = {
+      ok: false,
+      requestId: message.request_id,
+      code: message.code,
+      error: { module: null, path: null, line: null, message: message.message }
+    };
+    this._emit(false);
+    return true;
+  }
+
+  private _dropPending(id: string): void {
+    if (this._pending.has(id)) {
+      const pending = new Map(this._pending);
+      pending.delete(id);
+      this._pending = pending;
+      this._rowPending = null;
+    }
+  }
+
+  private _emit(rowsChanged: boolean): void {
+    if (rowsChanged) {
+      this._sorted = null;
+      this._visible = null;
+      this._counts = null;
+    }
+    this._rowPending = null;
+    this._changed.emit();
+  }
+
+  private _changed = new Signal<this, void>(this);
+  private _connection: ConnectionState = 'no-kernel';
+  private _hasSnapshot = false;
+  private _scope: Scope = 'user';
+  private _filter = '';
+  private _rows: Map<string, IRow> = new Map();
+  private _pending: Map<string, IPendingRequest> = new Map();
+  private _lastResult: Outcome | null = null;
+  private _sorted: IRow[] | null = null;
+  private _visible: readonly IRow[] | null = null;
+  private _counts: Record<ModuleState, number> | null = null;
+  private _rowPending: Map<string, PendingStatus> | null = null;
+}

@@ -1,0 +1,653 @@
+/**
+ * The sidebar view: plain DOM built once, updated in place from the model at
+ * most once per animation frame. Long lists are windowed (fixed row height),
+ * so a render costs the same for 30 or 30,000 modules.
+ */
+import { Message } from '@lumino/messaging';
+import { ISignal, Signal } from '@lumino/signaling';
+import { Widget } from '@lumino/widgets';
+import { ILoadState, LOAD_EXTENSION_CODE } from './connection';
+import {
+  STATE_HELP,
+  describeOutcome,
+  resolveRowPath,
+  rowTooltip
+} from './format';
+import { ConnectionState, ModuleModel, PendingStatus } from './model';
+import { IRow, MODULE_STATES, ModuleState, Scope, isModuleName } from './protocol';
+
+/** The DOM id of the panel (the e2e tests rely on it). */
+export const PANEL_ID = 'ipy-reimport-panel';
+
+/** Name of the performance measures taken after each render. */
+export const RENDER_MEASURE = 'ipy-reimport-render';
+
+/** How many render measures are kept. */
+const MAX_MEASURES = 100;
+
+/** Height of a row in pixels (CSS reads it from a custom property). */
+export const ROW_HEIGHT = 26;
+
+/** Up to this many rows are all in the DOM; longer lists are windowed. */
+export const FULL_RENDER_LIMIT = 300;
+
+/** Rows rendered above and below the visible window. */
+const OVERSCAN = 12;
+
+/** What the panel shows and acts on: a kernel connection, or a stand-in. */
+export interface IPanelSource {
+  /** The state to show. */
+  readonly model: ModuleModel;
+  /** What the no-extension view can offer. */
+  readonly loadState: ILoadState;
+  /** Emitted when `loadState` changes. */
+  readonly loadStateChanged: ISignal<unknown, ILoadState>;
+  /** Deep-reload these modules. */
+  reload(modules: string[]): boolean;
+  /** Deep-reload every stale module. */
+  reloadStale(): boolean;
+  /** Ask for an exact re-check. */
+  rescan(): boolean;
+  /** Switch the scope. */
+  setScope(scope: Scope): boolean;
+  /** Run `%load_ext ipy_reimport` in the kernel. */
+  loadExtension(): Promise<void>;
+}
+
+/** Options of the panel. */
+export interface IReimportPanelOptions {
+  /** Opens a file (a path relative to the Jupyter root) in JupyterLab; null: no open buttons. */
+  openFile: ((path: string) => void) | null;
+}
+
+const STATE_LABELS: Record<ModuleState, string> = {
+  stale: 'stale',
+  dependent: 'dependent',
+  missing: 'missing',
+  fresh: 'fresh',
+  unreloadable: 'unreloadable'
+};
+
+const CONNECTION_TEXT: Record<Exclude<ConnectionState, 'connected'>, string> = {
+  'no-kernel': 'Open a notebook or a console to see the Python modules its kernel has loaded.',
+  connecting: 'Connecting to the kernel…',
+  'no-extension': 'ipy_reimport is not loaded in this kernel.'
+};
+
+function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string> = {},
+  text = ''
+): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    el.setAttribute(key, value);
+  }
+  if (text) {
+    el.textContent = text;
+  }
+  return el;
+}
+
+/** Set or remove an attribute only when it changes. */
+function setAttr(el: Element, name: string, value: string | null): void {
+  if (value === null) {
+    if (el.hasAttribute(name)) {
+      el.removeAttribute(name);
+    }
+  } else if (el.getAttribute(name) !== value) {
+    el.setAttribute(name, value);
+  }
+}
+
+function setText(el: Element, text: string): void {
+  if (el.textContent !== text) {
+    el.textContent = text;
+  }
+}
+
+/** The DOM of one row and what it was last rendered from. */
+interface IRowView {
+  el: HTMLElement;
+  name: HTMLElement;
+  badge: HTMLElement;
+  reload: HTMLButtonElement;
+  open: HTMLButtonElement;
+  row: IRow | null;
+  pending: PendingStatus | null;
+  basePath: string | null;
+}
+
+function createRowView(): IRowView {
+  const el = h('div', { class: 'jp-ReimportPanel-row', role: 'listitem' });
+  const name = h('span', { class: 'jp-ReimportPanel-name' });
+  const badge = h('span', { class: 'jp-ReimportPanel-badge' });
+  const reload = h('button', {
+    type: 'button',
+    class: 'jp-ReimportPanel-rowButton jp-ReimportPanel-reloadIcon',
+    'data-action': 'reload'
+  });
+  const open = h('button', {
+    type: 'button',
+    class: 'jp-ReimportPanel-rowButton jp-ReimportPanel-openIcon',
+    'data-action': 'open'
+  });
+  el.append(name, badge, reload, open);
+  return { el, name, badge, reload, open, row: null, pending: null, basePath: null };
+}
+
+/** Keeps the last `MAX_MEASURES` render measures. */
+class RenderMeasures {
+  record(start: number): void {
+    if (typeof performance === 'undefined' || !performance.measure) {
+      return;
+    }
+    const end = Math.max(start, performance.now());
+    try {
+      performance.measure(RENDER_MEASURE, { start, end });
+    } catch {
+      return;
+    }
+    this._kept.push([start, end]);
+    if (this._kept.length > MAX_MEASURES) {
+      this._kept.splice(0, this._kept.length - MAX_MEASURES);
+      performance.clearMeasures(RENDER_MEASURE);
+      for (const [s, e] of this._kept) {
+        performance.measure(RENDER_MEASURE, { start: s, end: e });
+      }
+    }
+  }
+
+  private _kept: Array<[number, number]> = [];
+}
+
+/** The module panel. */
+export class ReimportPanel extends Widget {
+  /** Build the DOM; it shows "no kernel" until a source is set. */
+  constructor(options: IReimportPanelOptions) {
+    super();
+    this._openFile = options.openFile;
+    this.id = PANEL_ID;
+    this.addClass('jp-ReimportPanel');
+    this._build();
+    this._bind(null);
+  }
+
+  /** The model shown (a stand-in when there is no kernel). */
+  get model(): ModuleModel {
+    return this._model;
+  }
+
+  /** The source shown, if any. */
+  get source(): IPanelSource | null {
+    return this._source;
+  }
+
+  /**
+   * Show a kernel connection (or nothing).
+   *
+   * @param source - the connection, null without a kernel.
+   * @param basePath - the notebook's or console's directory, for file paths.
+   * @param starting - no kernel yet, but the session is starting.
+   */
+  setSource(source: IPanelSource | null, basePath: string, starting = false): void {
+    this._basePath = basePath;
+    if (source !== this._source) {
+      this._bind(source);
+    }
+    if (!source) {
+      this._model.setConnection(starting ? 'connecting' : 'no-kernel');
+    }
+    this._schedule(true);
+  }
+
+  /** Emitted after a render that changed `data-connection`. */
+  get connectionChanged(): ISignal<this, ConnectionState> {
+    return this._connectionChanged;
+  }
+
+  /** Trigger the reload-stale action (the command uses this). */
+  reloadStale(): boolean {
+    return this._source?.reloadStale() ?? false;
+  }
+
+  /** Give the filter input the focus. */
+  focusFilter(): void {
+    this._filter.focus();
+  }
+
+  /** Dispose the panel. */
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this._unbind();
+    this._resizeObserver?.disconnect();
+    if (this._frame) {
+      cancelAnimationFrame(this._frame);
+    }
+    super.dispose();
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    // Whatever changed while hidden is rendered now; time it from now.
+    this._changedAt = null;
+    this._schedule(true);
+  }
+
+  protected onActivateRequest(msg: Message): void {
+    super.onActivateRequest(msg);
+    if (this._model.connection === 'connected') {
+      this._filter.focus();
+    } else {
+      this.node.focus();
+    }
+  }
+
+  // ------------------------------------------------------------ building
+
+  private _build(): void {
+    const node = this.node;
+    node.tabIndex = -1;
+
+    const message = h('div', { class: 'jp-ReimportPanel-message' });
+    this._messageText = h('p', { class: 'jp-ReimportPanel-messageText' });
+    this._loadButton = h(
+      'button',
+      {
+        type: 'button',
+        class: 'jp-ReimportPanel-button jp-mod-accept',
+        'data-action': 'load-extension',
+        title: `Run ${LOAD_EXTENSION_CODE} in the kernel`
+      },
+      'Load ipy_reimport'
+    );
+    this._loadHint = h('p', { class: 'jp-ReimportPanel-hint' });
+    this._loadError = h('p', { class: 'jp-ReimportPanel-loadError', role: 'alert' });
+    message.append(this._messageText, this._loadButton, this._loadHint, this._loadError);
+
+    const header = h('div', { class: 'jp-ReimportPanel-header' });
+    const counts = h('div', { class: 'jp-ReimportPanel-counts' });
+    for (const state of MODULE_STATES) {
+      const count = h('span', {
+        class: 'jp-ReimportPanel-count',
+        'data-count': state,
+        title: STATE_HELP[state]
+      });
+      this._counts[state] = count;
+      counts.append(count);
+    }
+    const toolbar = h('div', { class: 'jp-ReimportPanel-toolbar' });
+    this._reloadStale = h('button', {
+      type: 'button',
+      class: 'jp-ReimportPanel-button jp-ReimportPanel-reloadStale',
+      'data-action': 'reload-stale',
+      title: 'Reload every stale module and the modules that import them'
+    });
+    this._scope = h('button', {
+      type: 'button',
+      class: 'jp-ReimportPanel-button jp-ReimportPanel-scope',
+      'data-action': 'scope',
+      'aria-pressed': 'false',
+      'aria-label': 'Show all loaded modules'
+    });
+    this._scope.append(
+      h('span', { 'data-option': 'user' }, 'User'),
+      h('span', { 'data-option': 'all' }, 'All')
+    );
+    const rescan = h('button', {
+      type: 'button',
+      class: 'jp-ReimportPanel-button jp-ReimportPanel-rescan',
+      'data-action': 'rescan',
+      title: 'Rescan: re-check every file in scope exactly',
+      'aria-label': 'Rescan'
+    });
+    toolbar.append(this._reloadStale, this._scope, rescan);
+    this._filter = h('input', {
+      type: 'search',
+      class: 'jp-ReimportPanel-filter',
+      'data-action': 'filter',
+      placeholder: 'Filter by name or path',
+      'aria-label': 'Filter modules by name or path',
+      spellcheck: 'false',
+      autocomplete: 'off'
+    });
+    header.append(counts, toolbar, this._filter);
+
+    this._result = h('div', {
+      class: 'jp-ReimportPanel-result',
+      'data-role': 'result',
+      role: 'status',
+      'aria-live': 'polite'
+    });
+
+    this._list = h('div', {
+      class: 'jp-ReimportPanel-list',
+      role: 'list',
+      'aria-label': 'Loaded Python modules'
+    });
+    this._list.style.setProperty('--jp-ReimportPanel-row-height', `${ROW_HEIGHT}px`);
+    this._topSpacer = h('div', { class: 'jp-ReimportPanel-spacer', 'aria-hidden': 'true' });
+    this._bottomSpacer = h('div', { class: 'jp-ReimportPanel-spacer', 'aria-hidden': 'true' });
+    this._list.append(this._topSpacer, this._bottomSpacer);
+    this._empty = h('p', { class: 'jp-ReimportPanel-empty' });
+
+    node.append(message, header, this._result, this._list, this._empty);
+
+    node.addEventListener('click', this._onClick);
+    this._filter.addEventListener('input', () =>
+      this._model.setFilter(this._filter.value)
+    );
+    this._list.addEventListener('scroll', () => this._schedule(false), { passive: true });
+    if (typeof ResizeObserver !== 'undefined') {
+      this._resizeObserver = new ResizeObserver(() => {
+        const height = this._list.clientHeight;
+        if (height !== this._viewport) {
+          this._viewport = height;
+          this._schedule(false);
+        }
+      });
+      this._resizeObserver.observe(this._list);
+    }
+  }
+
+  // ------------------------------------------------------------ binding
+
+  private _bind(source: IPanelSource | null): void {
+    this._unbind();
+    this._source = source;
+    this._model = source ? source.model : this._standIn;
+    this._model.changed.connect(this._onModelChanged, this);
+    source?.loadStateChanged.connect(this._onModelChanged, this);
+    this._list.scrollTop = 0;
+  }
+
+  private _unbind(): void {
+    this._model.changed.disconnect(this._onModelChanged, this);
+    this._source?.loadStateChanged.disconnect(this._onModelChanged, this);
+  }
+
+  private _onModelChanged(): void {
+    this._schedule(true);
+  }
+
+  // ------------------------------------------------------------ events
+
+  private _onClick = (event: MouseEvent): void => {
+    const target = (event.target as Element | null)?.closest?.('[data-action]');
+    if (!target || !this.node.contains(target) || (target as HTMLButtonElement).disabled) {
+      return;
+    }
+    const source = this._source;
+    const action = target.getAttribute('data-action');
+    switch (action) {
+      case 'load-extension':
+        void source?.loadExtension();
+        break;
+      case 'reload-stale':
+        source?.reloadStale();
+        break;
+      case 'rescan':
+        source?.rescan();
+        break;
+      case 'scope':
+        source?.setScope(this._model.scope === 'user' ? 'all' : 'user');
+        break;
+      case 'reload': {
+        const name = target.closest('[data-module]')?.getAttribute('data-module');
+        if (name) {
+          source?.reload([name]);
+        }
+        break;
+      }
+      case 'open': {
+        const path = target.getAttribute('data-path');
+        if (path && this._openFile) {
+          this._openFile(path);
+        }
+        break;
+      }
+      default:
+        return;
+    }
+    event.preventDefault();
+  };
+
+  // ------------------------------------------------------------ rendering
+
+  /** Render in the next frame; `fromModel`: time it from now (or the first change since). */
+  private _schedule(fromModel: boolean): void {
+    if (fromModel && this._changedAt === null) {
+      this._changedAt = performance.now();
+    }
+    if (this._frame === 0 && !this.isDisposed) {
+      this._frame = requestAnimationFrame(() => {
+        this._frame = 0;
+        this._render();
+      });
+    }
+  }
+
+  private _render(): void {
+    if (this.isDisposed || !this.isVisible) {
+      return;
+    }
+    const model = this._model;
+    const state = model.connection;
+    const changed = this.node.getAttribute('data-connection') !== state;
+    setAttr(this.node, 'data-connection', state);
+    setAttr(this.node, 'data-scope', model.scope);
+    this._renderMessage(state);
+    if (state === 'connected') {
+      this._renderHeader(model);
+      this._renderResult(model);
+      this._renderRows(model);
+    } else if (this._attached.size > 0) {
+      this._renderRows(null);
+    }
+    const start = this._changedAt;
+    this._changedAt = null;
+    if (start !== null) {
+      this._measures.record(start);
+    }
+    if (changed) {
+      this._connectionChanged.emit(state);
+    }
+  }
+
+  private _renderMessage(state: ConnectionState): void {
+    setText(this._messageText, state === 'connected' ? '' : CONNECTION_TEXT[state]);
+    const load = this._source?.loadState ?? { canLoad: false, loading: false, error: null };
+    const offerLoad = state === 'no-extension' && load.canLoad;
+    this._loadButton.hidden = !offerLoad;
+    this._loadButton.disabled = load.loading;
+    setText(this._loadButton, load.loading ? 'Loading ipy_reimport…' : 'Load ipy_reimport');
+    setText(
+      this._loadHint,
+      state !== 'no-extension'
+        ? ''
+        : load.canLoad
+          ? `or run ${LOAD_EXTENSION_CODE} in a cell`
+          : 'It needs a Python kernel.'
+    );
+    setText(this._loadError, state === 'no-extension' ? (load.error ?? '') : '');
+  }
+
+  private _renderHeader(model: ModuleModel): void {
+    const counts = model.counts();
+    for (const state of MODULE_STATES) {
+      const el = this._counts[state]!;
+      setText(el, `${counts[state]} ${STATE_LABELS[state]}`);
+      el.hidden = counts[state] === 0;
+    }
+    const stale = counts.stale;
+    setText(this._reloadStale, `Reload stale (${stale})`);
+    this._reloadStale.disabled = stale === 0;
+    const all = model.scope === 'all';
+    setAttr(this._scope, 'aria-pressed', all ? 'true' : 'false');
+    setAttr(
+      this._scope,
+      'title',
+      all
+        ? 'Showing every loaded module; click to show only your modules'
+        : 'Showing your modules; click to show every loaded module'
+    );
+    if (this._filter.value !== model.filter) {
+      this._filter.value = model.filter;
+    }
+  }
+
+  private _renderResult(model: ModuleModel): void {
+    const pending = model.reloadPending();
+    const outcome = model.lastResult;
+    let text = '';
+    if (pending === 'queued') {
+      text = 'Reload queued: it runs when the running cell finishes…';
+    } else if (pending === 'running') {
+      text = 'Reloading…';
+    } else if (outcome) {
+      text = describeOutcome(outcome);
+    }
+    setAttr(this._result, 'data-pending', pending);
+    setAttr(this._result, 'data-ok', pending || !outcome ? null : String(outcome.ok));
+    setText(this._result, text);
+    this._result.hidden = text === '';
+  }
+
+  private _renderRows(model: ModuleModel | null): void {
+    const rows = model ? model.visibleRows() : [];
+    const total = rows.length;
+    let start = 0;
+    let end = total;
+    if (total > FULL_RENDER_LIMIT) {
+      const viewport = this._viewport || this._list.clientHeight || 800;
+      const top = this._list.scrollTop;
+      start = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
+      end = Math.min(total, Math.ceil((top + viewport) / ROW_HEIGHT) + OVERSCAN);
+    }
+    this._topSpacer.style.height = `${start * ROW_HEIGHT}px`;
+    this._bottomSpacer.style.height = `${(total - end) * ROW_HEIGHT}px`;
+    setAttr(this._list, 'data-rows', String(total));
+
+    const next = new Map<string, IRowView>();
+    const views: IRowView[] = [];
+    for (let i = start; i < end; i++) {
+      const row = rows[i];
+      const view = this._attached.get(row.name) ?? createRowView();
+      this._updateRow(view, row, model!.rowPending(row.name), i, total);
+      next.set(row.name, view);
+      views.push(view);
+    }
+    for (const [name, view] of this._attached) {
+      if (next.get(name) !== view) {
+        view.el.remove();
+      }
+    }
+    this._attached = next;
+    // Keyed reorder: move only the rows that are out of place.
+    let cursor = this._topSpacer.nextSibling;
+    for (const view of views) {
+      if (view.el === cursor) {
+        cursor = cursor.nextSibling;
+      } else {
+        this._list.insertBefore(view.el, cursor);
+      }
+    }
+    this._renderEmpty(model, total);
+  }
+
+  private _renderEmpty(model: ModuleModel | null, total: number): void {
+    let text = '';
+    if (model && total === 0) {
+      if (!model.hasSnapshot) {
+        text = 'Loading the module list…';
+      } else if (model.rows.size === 0) {
+        text = model.scope === 'user'
+          ? 'None of your modules is loaded yet.'
+          : 'No module is loaded.';
+      } else {
+        text = `No module matches “${model.filter.trim()}”.`;
+      }
+    }
+    setText(this._empty, text);
+    this._empty.hidden = text === '';
+  }
+
+  private _updateRow(
+    view: IRowView,
+    row: IRow,
+    pending: PendingStatus | null,
+    index: number,
+    total: number
+  ): void {
+    setAttr(view.el, 'aria-posinset', String(index + 1));
+    setAttr(view.el, 'aria-setsize', String(total));
+    if (view.row === row && view.pending === pending && view.basePath === this._basePath) {
+      return;
+    }
+    const el = view.el;
+    setAttr(el, 'data-module', row.name);
+    setAttr(el, 'data-state', row.state);
+    setAttr(el, 'data-pending', pending);
+    setAttr(el, 'title', rowTooltip(row));
+    setText(view.name, row.name);
+    setText(view.badge, STATE_LABELS[row.state]);
+
+    const reloadable = row.state !== 'unreloadable' && isModuleName(row.name);
+    view.reload.disabled = !reloadable;
+    setAttr(
+      view.reload,
+      'title',
+      reloadable
+        ? `Reload ${row.name} and the modules that import it`
+        : `${row.name} cannot be reloaded`
+    );
+    setAttr(view.reload, 'aria-label', `Reload ${row.name}`);
+
+    const target = this._openFile ? resolveRowPath(this._basePath, row.path) : { kind: 'none' as const };
+    view.open.hidden = target.kind === 'none';
+    view.open.disabled = target.kind !== 'inside';
+    setAttr(view.open, 'data-path', target.kind === 'inside' ? target.path : null);
+    setAttr(
+      view.open,
+      'title',
+      target.kind === 'inside'
+        ? `Open ${target.path}`
+        : target.kind === 'outside'
+          ? `${row.path} is outside the Jupyter root directory and cannot be opened here`
+          : null
+    );
+    setAttr(view.open, 'aria-label', `Open the file of ${row.name}`);
+
+    view.row = row;
+    view.pending = pending;
+    view.basePath = this._basePath;
+  }
+
+  private _openFile: ((path: string) => void) | null;
+  private _connectionChanged = new Signal<this, ConnectionState>(this);
+  private _standIn = new ModuleModel();
+  private _model: ModuleModel = this._standIn;
+  private _source: IPanelSource | null = null;
+  private _basePath = '';
+  private _frame = 0;
+  private _changedAt: number | null = null;
+  private _viewport = 0;
+  private _resizeObserver: ResizeObserver | null = null;
+  private _measures = new RenderMeasures();
+  private _attached = new Map<string, IRowView>();
+  private _counts: Partial<Record<ModuleState, HTMLElement>> = {};
+  private _messageText!: HTMLElement;
+  private _loadButton!: HTMLButtonElement;
+  private _loadHint!: HTMLElement;
+  private _loadError!: HTMLElement;
+  private _reloadStale!: HTMLButtonElement;
+  private _scope!: HTMLButtonElement;
+  private _filter!: HTMLInputElement;
+  private _result!: HTMLElement;
+  private _list!: HTMLElement;
+  private _topSpacer!: HTMLElement;
+  private _bottomSpacer!: HTMLElement;
+  private _empty!: HTMLElement;
+}

@@ -1,0 +1,272 @@
+/** model.ts: snapshot, delta, order, counts, filter, pending requests, results. */
+import assert from 'node:assert/strict';
+import { beforeEach, describe, it } from 'node:test';
+import { ModuleModel, compareRows, matchesFilter } from '../src/model';
+import {
+  IDelta,
+  IResult,
+  IRow,
+  ISnapshot,
+  ModuleState,
+  Scope,
+  parseKernelMessage,
+  reloadRequest,
+  reloadStaleRequest,
+  rescanRequest,
+  setScopeRequest
+} from '../src/protocol';
+import { examples } from './examples';
+
+function row(name: string, state: ModuleState = 'fresh', extra: Partial<IRow> = {}): IRow {
+  return {
+    name,
+    state,
+    path: `${name.replace(/\./g, '/')}.py`,
+    user: true,
+    importers: 0,
+    imported_by: [],
+    reason: null,
+    last_reload: null,
+    ...extra
+  };
+}
+
+function snapshot(rows: IRow[], scope: Scope = 'user', requestId: string | null = null): ISnapshot {
+  return { v: 1, type: 'snapshot', request_id: requestId, scope, modules: rows };
+}
+
+function delta(changed: IRow[], removed: string[] = [], scope: Scope = 'user'): IDelta {
+  return { v: 1, type: 'delta', scope, changed, removed };
+}
+
+const names = (rows: readonly IRow[]): string[] => rows.map(r => r.name);
+
+describe('ModuleModel', () => {
+  let model: ModuleModel;
+  let emitted: number;
+
+  beforeEach(() => {
+    model = new ModuleModel();
+    emitted = 0;
+    model.changed.connect(() => {
+      emitted += 1;
+    });
+  });
+
+  it('starts empty, with no kernel, in the user scope', () => {
+    assert.equal(model.connection, 'no-kernel');
+    assert.equal(model.scope, 'user');
+    assert.equal(model.hasSnapshot, false);
+    assert.equal(model.rows.size, 0);
+    assert.equal(model.lastResult, null);
+  });
+
+  it('replaces every row on a snapshot', () => {
+    model.apply(snapshot([row('a'), row('b')]));
+    model.apply(snapshot([row('c')], 'all'));
+    assert.deepEqual(names(model.sortedRows()), ['c']);
+    assert.equal(model.scope, 'all');
+    assert.equal(model.hasSnapshot, true);
+    assert.equal(emitted, 2);
+  });
+
+  it('applies a delta: changed rows replace or add, removed names go', () => {
+    model.apply(snapshot([row('a'), row('b'), row('c')]));
+    const changed = model.apply(delta([row('b', 'stale'), row('d')], ['c', 'not.there']));
+    assert.equal(changed, true);
+    assert.deepEqual(names(model.sortedRows()), ['b', 'a', 'd']);
+    assert.equal(model.rows.get('b')?.state, 'stale');
+  });
+
+  it('ignores a delta before the first snapshot or for another scope', () => {
+    assert.equal(model.apply(delta([row('a')])), false);
+    model.apply(snapshot([row('a')]));
+    assert.equal(model.apply(delta([row('z')], [], 'all')), false);
+    assert.equal(model.apply(delta([], [])), false);
+    assert.deepEqual(names(model.sortedRows()), ['a']);
+  });
+
+  it('orders by state (stale, dependent, missing, fresh, unreloadable), then name', () => {
+    model.apply(
+      snapshot([
+        row('z.fresh'),
+        row('math', 'unreloadable'),
+        row('b.stale', 'stale'),
+        row('a.fresh'),
+        row('gone', 'missing'),
+        row('a.stale', 'stale'),
+        row('dep', 'dependent')
+      ])
+    );
+    assert.deepEqual(names(model.sortedRows()), [
+      'a.stale',
+      'b.stale',
+      'dep',
+      'gone',
+      'a.fresh',
+      'z.fresh',
+      'math'
+    ]);
+    assert.ok(compareRows(row('a', 'stale'), row('a', 'fresh')) < 0);
+  });
+
+  it('counts rows per state, ignoring the filter', () => {
+    model.apply(snapshot([row('a', 'stale'), row('b', 'stale'), row('c'), row('m', 'missing')]));
+    model.setFilter('zzz');
+    assert.deepEqual(model.counts(), {
+      stale: 2,
+      dependent: 0,
+      missing: 1,
+      fresh: 1,
+      unreloadable: 0
+    });
+    model.apply(delta([row('a')], ['m']));
+    assert.equal(model.counts().stale, 1);
+    assert.equal(model.counts().missing, 0);
+  });
+
+  it('filters by a case-insensitive substring of the name or the path', () => {
+    model.apply(
+      snapshot([
+        row('shapes.units', 'stale'),
+        row('shapes.geometry'),
+        row('other', 'fresh', { path: 'lib/Geo_Helpers.py' }),
+        row('math', 'unreloadable', { path: null })
+      ])
+    );
+    model.setFilter('GEO');
+    assert.deepEqual(names(model.visibleRows()), ['other', 'shapes.geometry']);
+    model.setFilter('  units ');
+    assert.deepEqual(names(model.visibleRows()), ['shapes.units']);
+    model.setFilter('');
+    assert.equal(model.visibleRows().length, 4);
+    assert.equal(matchesFilter(row('x', 'fresh', { path: null }), 'y'), false);
+  });
+
+  it('emits once per change and not for a filter that did not change', () => {
+    model.setFilter('a');
+    model.setFilter('a');
+    model.setConnection('connected');
+    model.setConnection('connected');
+    assert.equal(emitted, 2);
+  });
+
+  it('tracks a reload from running to queued to its result', () => {
+    model.apply(snapshot([row('shapes.units', 'stale'), row('shapes.geometry', 'dependent')]));
+    model.addPending(reloadRequest('r7', ['shapes.units']));
+    assert.equal(model.pending.get('r7')?.status, 'running');
+    assert.equal(model.rowPending('shapes.units'), 'running');
+    assert.equal(model.rowPending('shapes.geometry'), null);
+    assert.equal(model.reloadPending(), 'running');
+
+    model.apply({ v: 1, type: 'queued', request_id: 'r7' });
+    assert.equal(model.rowPending('shapes.units'), 'queued');
+    assert.equal(model.reloadPending(), 'queued');
+
+    const result = examples.valid.kernel_to_panel[6] as IResult;
+    model.apply(result);
+    assert.equal(model.pending.size, 0);
+    assert.equal(model.rowPending('shapes.units'), null);
+    assert.equal(model.reloadPending(), null);
+    const outcome = model.lastResult;
+    assert.ok(outcome && outcome.ok);
+    assert.deepEqual(outcome.order, ['shapes.units', 'shapes.geometry']);
+    assert.equal(outcome.seconds, 0.0123);
+    assert.deepEqual(outcome.skipped, result.skipped);
+  });
+
+  it('marks stale and dependent rows for reload_stale', () => {
+    model.apply(snapshot([row('a', 'stale'), row('b', 'dependent'), row('c'), row('m', 'missing')]));
+    model.addPending(reloadStaleRequest('r2'));
+    assert.deepEqual(model.pending.get('r2')?.modules, ['a', 'b']);
+    assert.equal(model.rowPending('c'), null);
+  });
+
+  it('keeps a failed reload error with module, path and line, rows unchanged', () => {
+    model.apply(snapshot([row('shapes.units', 'stale')]));
+    model.addPending(reloadRequest('r9', ['shapes.units']));
+    const failed = parseKernelMessage(examples.valid.kernel_to_panel[8]);
+    assert.ok(failed);
+    model.apply(failed);
+    const outcome = model.lastResult;
+    assert.ok(outcome && !outcome.ok);
+    assert.deepEqual(outcome.error, {
+      module: 'shapes.units',
+      path: 'shapes/units.py',
+      line: 3,
+      message: 'SyntaxError: invalid syntax'
+    });
+    assert.equal(outcome.code, null);
+    assert.equal(model.rows.get('shapes.units')?.state, 'stale');
+    assert.equal(model.pending.size, 0);
+  });
+
+  it('turns an error message into a failed outcome and drops its request', () => {
+    model.addPending(reloadRequest('r10', ['shapes.nope']));
+    const error = parseKernelMessage(examples.valid.kernel_to_panel[9]);
+    assert.ok(error);
+    model.apply(error);
+    const outcome = model.lastResult;
+    assert.ok(outcome && !outcome.ok);
+    assert.equal(outcome.code, 'unknown_module');
+    assert.equal(outcome.error.message, "not a loaded module: 'shapes.nope'");
+    assert.equal(model.pending.size, 0);
+  });
+
+  it('answers rescan and set_scope with their snapshot', () => {
+    model.addPending(rescanRequest('r3'));
+    model.addPending(setScopeRequest('r4', 'all'));
+    assert.equal(model.reloadPending(), null);
+    model.apply(snapshot([row('a')], 'user', 'r3'));
+    assert.deepEqual([...model.pending.keys()], ['r4']);
+    model.apply(snapshot([row('a'), row('os', 'unreloadable')], 'all', 'r4'));
+    assert.equal(model.pending.size, 0);
+    assert.equal(model.scope, 'all');
+  });
+
+  it('ignores queued for an unknown request and hello', () => {
+    model.apply(snapshot([row('a')]));
+    emitted = 0;
+    assert.equal(model.apply({ v: 1, type: 'queued', request_id: 'nope' }), false);
+    assert.equal(model.apply({ v: 1, type: 'hello', version: '0.1.0' }), false);
+    assert.equal(emitted, 0);
+  });
+
+  it('forgets the kernel state on reset but keeps the filter', () => {
+    model.setFilter('a');
+    model.apply(snapshot([row('a')], 'all'));
+    model.addPending(reloadRequest('r1', ['a']));
+    model.apply({ v: 1, type: 'error', request_id: null, code: 'internal', message: 'x' });
+    model.reset();
+    assert.equal(model.rows.size, 0);
+    assert.equal(model.pending.size, 0);
+    assert.equal(model.lastResult, null);
+    assert.equal(model.hasSnapshot, false);
+    assert.equal(model.scope, 'user');
+    assert.equal(model.filter, 'a');
+  });
+
+  it('applies every valid example message without throwing', () => {
+    for (const message of examples.valid.kernel_to_panel) {
+      const parsed = parseKernelMessage(message);
+      assert.ok(parsed);
+      model.apply(parsed);
+    }
+    assert.equal(model.scope, 'all');
+  });
+
+  it('sorts and filters 3,000 rows quickly', () => {
+    const states: ModuleState[] = ['fresh', 'fresh', 'fresh', 'stale', 'dependent', 'unreloadable'];
+    const rows = Array.from({ length: 3000 }, (_, i) => row(`pkg${i % 50}.mod${i}`, states[i % states.length]));
+    const start = performance.now();
+    model.apply(snapshot(rows));
+    model.visibleRows();
+    model.setFilter('mod29');
+    model.visibleRows();
+    model.apply(delta([row('pkg0.mod0', 'stale')]));
+    model.visibleRows();
+    const elapsed = performance.now() - start;
+    assert.equal(model.rows.size, 3000);
+    assert.ok(elapsed < 200, `took ${elapsed} ms`);
+  });
+});
