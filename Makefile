@@ -3,25 +3,39 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The panel is rebuilt (by the wheel's build hook) whenever one of its sources changes.
+PANEL_SOURCES := $(wildcard labextension/src/*.ts labextension/style/* labextension/schema/*.json) \
+	labextension/package.json labextension/yarn.lock labextension/tsconfig.json
+ROOT_FLAG = $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test test-panel test-python bench clean
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+$(STAMP): pyproject.toml $(PANEL_SOURCES)
+	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	rm -rf ipy_reimport/labextension
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $(STAMP)
 
 demo: $(STAMP)
-	cd notebooks && ../$(BIN)/jupyter lab demo.ipynb $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+	cd notebooks && ../$(BIN)/jupyter lab demo.ipynb \
+		--LabApp.app_settings_dir=$(CURDIR)/notebooks/.lab-settings $(ROOT_FLAG)
 
-test: $(STAMP)
-	$(BIN)/python -m pytest
+test: test-panel test-python
+
+test-panel: $(STAMP)
+	cd labextension && ../$(BIN)/jlpm test
+
+test-python: $(STAMP)
+	chrome="$$(PYTHON=$(BIN)/python scripts/ensure-chromium.sh)" && \
+		CHROME_PATH="$$chrome" $(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	chrome="$$(PYTHON=$(BIN)/python scripts/ensure-chromium.sh)" && \
+		CHROME_PATH="$$chrome" $(BIN)/python bench/panel.py
 
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) ipy_reimport/labextension labextension/node_modules labextension/lib
