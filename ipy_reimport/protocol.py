@@ -31,7 +31,7 @@ MAX_MODULES = 1000
 MAX_NAME = 256
 MAX_ID = 64
 IMPORTED_BY_SHOWN = 20
-_MODULE_NAME = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", re.ASCII)
+_MODULE_NAME = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
 _FIELDS: dict[str, tuple[str, ...]] = {
     "reload": ("modules",), "reload_stale": (), "rescan": (), "set_scope": ("scope",),
 }
