@@ -224,6 +224,37 @@ def launch_chromium(playwright: Playwright, executable: str) -> Browser:
     return playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
 
 
+_OBSERVE = """() => {
+    const seen = window.__ipyReimportSeen = [];
+    const root = document.querySelector('#ipy-reimport-panel');
+    const note = (el, attribute) => seen.push({module: el.getAttribute('data-module'), attribute,
+                                               value: el.getAttribute(attribute), t: Date.now()});
+    const visit = (node) => {
+        if (node.nodeType !== 1) return;
+        const rows = [node, ...node.querySelectorAll('[data-module][data-state]')];
+        for (const row of rows) {
+            if (!row.hasAttribute('data-module') || !row.hasAttribute('data-state')) continue;
+            note(row, 'data-state');
+            note(row, 'data-pending');
+        }
+    };
+    new MutationObserver((records) => {
+        for (const r of records) {
+            if (r.type === 'attributes') {
+                if (r.target.hasAttribute('data-module')) note(r.target, r.attributeName);
+            } else {
+                r.addedNodes.forEach(visit);
+            }
+        }
+    }).observe(root, {subtree: true, childList: true, attributes: true,
+                      attributeFilter: ['data-state', 'data-pending']});
+}"""
+_FIRST_SEEN = """([module, attribute, value, since]) => {
+    const hit = window.__ipyReimportSeen.find((c) => c.module === module && c.attribute === attribute
+                                                     && c.value === value && c.t >= since);
+    return hit ? hit.t : null;
+}"""
+
 _KERNEL_READY = """(path) => {
     const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
     if (!w || !w.context || (path && w.context.path !== path)) return false;
@@ -391,6 +422,23 @@ class Panel:
 
     def result(self) -> Locator:
         return self.root.locator('[data-role="result"]')
+
+    def observe(self) -> None:
+        """From now on, record in the page every ``data-state`` and ``data-pending`` a row shows,
+        with the page's clock (``Date.now()``), as the DOM changes (a MutationObserver)."""
+        self.page.evaluate(_OBSERVE)
+
+    def when(self, module: str, attribute: str, value: str, since_ms: float, timeout: float = 30_000) -> float:
+        """Wait until ``module``'s row showed ``attribute=value`` at or after ``since_ms`` (page
+        clock, ms) and return when it first did. Needs :meth:`observe`."""
+        return self.page.wait_for_function(_FIRST_SEEN, arg=[module, attribute, value, since_ms],
+                                           timeout=timeout).json_value()
+
+    def seen(self, module: str, attribute: str) -> list[str | None]:
+        """Every value of ``attribute`` recorded for ``module``'s row since :meth:`observe`."""
+        return self.page.evaluate(
+            "([m, a]) => window.__ipyReimportSeen.filter((c) => c.module === m && c.attribute === a)"
+            ".map((c) => c.value)", [module, attribute])
 
     def filter(self, text: str) -> None:
         """Type ``text`` into the filter box (replacing what was there)."""
