@@ -77,7 +77,7 @@ export function resolveRowPath(basePath: string, path: string | null): OpenTarge
 
 /** The tooltip of a row: path, importers, reason, last reload. */
 export function rowTooltip(row: IRow): string {
-  const lines = [row.path ?? 'no source file'];
+  const lines = [row.name, row.path ?? 'no source file'];
   const shown = row.imported_by.join(', ');
   if (row.importers === 0 && row.imported_by.length === 0) {
     lines.push('imported by: no loaded module');

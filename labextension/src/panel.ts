@@ -121,6 +121,8 @@ interface IRowView {
 function createRowView(): IRowView {
   const el = h('div', { class: 'jp-ReimportPanel-row', role: 'listitem' });
   const name = h('span', { class: 'jp-ReimportPanel-name' });
+  const text = h('bdi');
+  name.append(text);
   const badge = h('span', { class: 'jp-ReimportPanel-badge' });
   const reload = h('button', {
     type: 'button',
@@ -133,7 +135,7 @@ function createRowView(): IRowView {
     'data-action': 'open'
   });
   el.append(name, badge, reload, open);
-  return { el, name, badge, reload, open, row: null, pending: null, basePath: null };
+  return { el, name: text, badge, reload, open, row: null, pending: null, basePath: null };
 }
 
 /** Keeps the last `MAX_MEASURES` render measures. */
@@ -296,24 +298,29 @@ export class ReimportPanel extends Widget {
       h('span', { 'data-option': 'user' }, 'User'),
       h('span', { 'data-option': 'all' }, 'All')
     );
-    const rescan = h('button', {
-      type: 'button',
-      class: 'jp-ReimportPanel-button jp-ReimportPanel-rescan',
-      'data-action': 'rescan',
-      title: 'Rescan: re-check every file in scope exactly',
-      'aria-label': 'Rescan'
-    });
-    toolbar.append(this._reloadStale, this._scope, rescan);
+    const rescan = h(
+      'button',
+      {
+        type: 'button',
+        class: 'jp-ReimportPanel-button jp-ReimportPanel-rescan',
+        'data-action': 'rescan',
+        title: 'Re-check every file in scope exactly'
+      },
+      'Rescan'
+    );
+    toolbar.append(this._reloadStale, this._scope);
+    const search = h('div', { class: 'jp-ReimportPanel-search' });
     this._filter = h('input', {
       type: 'search',
       class: 'jp-ReimportPanel-filter',
       'data-action': 'filter',
-      placeholder: 'Filter by name or path',
+      placeholder: 'Filter',
       'aria-label': 'Filter modules by name or path',
       spellcheck: 'false',
       autocomplete: 'off'
     });
-    header.append(counts, toolbar, this._filter);
+    search.append(this._filter, rescan);
+    header.append(counts, toolbar, search);
 
     this._result = h('div', {
       class: 'jp-ReimportPanel-result',

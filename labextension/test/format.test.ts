@@ -96,7 +96,7 @@ describe('rowTooltip', () => {
 
   it('shows the path and who imports the module', () => {
     const text = rowTooltip(row);
-    assert.match(text, /^shapes\/units\.py\n/);
+    assert.match(text, /^shapes\.units\nshapes\/units\.py\n/);
     assert.match(text, /imported by: shapes\.geometry, shapes\.report/);
   });
 
