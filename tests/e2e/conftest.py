@@ -12,9 +12,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from harness import Lab, LabServer, find_chromium, launch_chromium, write_notebook, write_package, write_source
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect, sync_playwright
+
+from .harness import Lab, LabServer, find_chromium, launch_chromium, write_notebook, write_package, write_source
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
