@@ -31,12 +31,24 @@ const RESTARTING: ReadonlySet<KernelMessage.Status> = new Set([
   'autorestarting'
 ]);
 
-/** Whether a kernel can answer a `comm_info_request` now. */
+/** Kernel statuses in which a request would be lost. */
+const NOT_READY: ReadonlySet<KernelMessage.Status> = new Set([
+  'restarting',
+  'autorestarting',
+  'terminating',
+  'dead'
+]);
+
+/**
+ * Whether a kernel can answer a `comm_info_request` now: the connection is
+ * `connected` only once the kernel answered `kernel_info`. (After a socket
+ * reconnect the status stays `unknown` until the kernel next publishes one.)
+ */
 function isReady(kernel: Kernel.IKernelConnection): boolean {
   return (
     !kernel.isDisposed &&
     kernel.connectionStatus === 'connected' &&
-    (kernel.status === 'idle' || kernel.status === 'busy')
+    !NOT_READY.has(kernel.status)
   );
 }
 
