@@ -240,14 +240,17 @@ _OBSERVE = """() => {
     };
     new MutationObserver((records) => {
         for (const r of records) {
-            if (r.type === 'attributes') {
-                if (r.target.hasAttribute('data-module')) note(r.target, r.attributeName);
+            if (r.type === 'attributes') {  // a recycled row may change data-module: note both
+                if (r.target.hasAttribute('data-module') && r.target.hasAttribute('data-state')) {
+                    note(r.target, 'data-state');
+                    note(r.target, 'data-pending');
+                }
             } else {
                 r.addedNodes.forEach(visit);
             }
         }
     }).observe(root, {subtree: true, childList: true, attributes: true,
-                      attributeFilter: ['data-state', 'data-pending']});
+                      attributeFilter: ['data-module', 'data-state', 'data-pending']});
 }"""
 _FIRST_SEEN = """([module, attribute, value, since]) => {
     const hit = window.__ipyReimportSeen.find((c) => c.module === module && c.attribute === attribute
@@ -309,6 +312,10 @@ class Lab:
         """Click the tab of the open document ``path`` in the main area."""
         name = path.rsplit("/", 1)[-1]
         self.page.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text=name).click()
+        self.wait_for_current(path)
+
+    def wait_for_current(self, path: str) -> None:
+        """Wait until the current main-area tab shows the document ``path``."""
         self.page.wait_for_function(
             "(path) => { const w = window.jupyterapp.shell.currentWidget; "
             "return !!w && !!w.context && w.context.path === path; }", arg=path)
@@ -323,15 +330,14 @@ class Lab:
         typing earlier would be dropped silently."""
         self.page.wait_for_function(_KERNEL_READY, arg=path, timeout=timeout, polling=100)
 
-    def current_path(self) -> str | None:
-        """The path of the document in the current main-area tab."""
-        return self.page.evaluate(
-            "() => { const w = window.jupyterapp.shell.currentWidget; return w && w.context ? w.context.path : null; }")
+    def current(self) -> Locator:
+        """The widget of the current main-area tab (a notebook, an editor...)."""
+        widget_id = self.page.evaluate("() => window.jupyterapp.shell.currentWidget.id")
+        return self.page.locator(f"[id='{widget_id}']")
 
     def notebook(self) -> Locator:
         """The current notebook panel."""
-        widget_id = self.page.evaluate("() => window.jupyterapp.shell.currentWidget.id")
-        return self.page.locator(f"[id='{widget_id}']")
+        return self.current()
 
     def cells(self) -> Locator:
         return self.notebook().locator(".jp-Notebook .jp-Cell")
@@ -444,4 +450,4 @@ class Panel:
         """Type ``text`` into the filter box (replacing what was there)."""
         box = self.button("filter")
         box.fill("")
-        box.type(text)
+        box.press_sequentially(text)

@@ -63,13 +63,9 @@ def test_open_button_opens_the_module_file_in_an_editor(loaded, project):
     lab = loaded
     lab.panel.row_button("pkg.base", "open").click()
 
-    path = f"{project.rel}/pkg/base.py"
-    lab.page.wait_for_function(
-        "(path) => { const w = window.jupyterapp.shell.currentWidget; "
-        "return !!w && !!w.context && w.context.path === path; }", arg=path)
+    lab.wait_for_current(f"{project.rel}/pkg/base.py")  # resolved against the notebook's folder
     expect(lab.page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current")).to_contain_text("base.py")
-    editor = lab.page.locator(f"[id='{lab.page.evaluate('() => window.jupyterapp.shell.currentWidget.id')}']")
-    expect(editor.locator(".cm-content")).to_contain_text("VALUE = 1")
+    expect(lab.current().locator(".cm-content")).to_contain_text("VALUE = 1")
     lab.shot("file-open")
     lab.assert_no_panel_errors()
 
