@@ -30,8 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests" / "e2e"))
 import genpkg  # noqa: E402
-from harness import (Lab, LabServer, find_chromium, launch_chromium, write_notebook,  # noqa: E402
-                     write_package, write_source)
+from harness import Lab, LabServer, find_chromium, launch_chromium, write_notebook, write_package, write_source  # noqa: E402,E501
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 SAVE_TARGET_MS = 300
@@ -119,8 +118,8 @@ def render_section(lab: Lab, root: Path, modules: int, rescans: int) -> tuple[li
     lab.page.evaluate(f"() => performance.clearMeasures('{MEASURE}')")
     print(f"  importing {modules:,} generated modules in the kernel ...", file=sys.stderr, flush=True)
     width = len(names[0]) - len("benchpkg.m")
-    lab.run_cell(f"import importlib\nfor _i in range({modules}):\n    importlib.import_module(f'benchpkg.m{{_i:0{width}d}}')",
-                 typing=False)
+    code = f"import importlib\nfor _i in range({modules}):\n    importlib.import_module(f'benchpkg.m{{_i:0{width}d}}')"
+    lab.run_cell(code, typing=False)
     delta = settled_renders(lab)
     snapshot = []
     for _ in range(rescans):
@@ -147,7 +146,7 @@ def row(label: str, values: list[float] | Timings, target: float | None) -> list
 
 def table(header: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in [header, *rows])
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in [header, *rows])
 
 
 def measure(lab: Lab, work: Path, modules: int, edits: int, rescans: int) -> dict:

@@ -49,8 +49,8 @@ def _safe(name: str) -> str:
 def chromium_path() -> str:
     path = find_chromium()
     if path is None:
-        pytest.skip("no Chromium: set CHROME_PATH or install /usr/bin/chromium (make test runs "
-                    "scripts/ensure-chromium.sh)")
+        pytest.skip("no Chromium: set CHROME_PATH, install /usr/bin/chromium, or run "
+                    "scripts/ensure-chromium.sh (make test does)")
     return path
 
 

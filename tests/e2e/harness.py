@@ -5,7 +5,7 @@ Shared by the end-to-end tests (``tests/e2e/conftest.py``) and the browser bench
 
 * :class:`LabServer` runs ``python -m jupyter lab`` from this interpreter's environment with a
   temporary config, settings, workspaces, runtime and IPython directory and a random token.
-* :func:`find_chromium` and :func:`launch_chromium` start the Debian (or ``$CHROME_PATH``) Chromium.
+* :func:`find_chromium` and :func:`launch_chromium` start ``$CHROME_PATH``, Debian's or Playwright's Chromium.
 * :class:`Lab` wraps one browser page: open a notebook, wait for its kernel, type and run a
   cell, read outputs, drive the ipy_reimport panel, save numbered screenshots.
 * :func:`write_source`, :func:`write_notebook` and :data:`SMALL_PACKAGE` write the files the
@@ -31,7 +31,7 @@ import uuid
 from pathlib import Path
 
 import nbformat
-from playwright.sync_api import Browser, Locator, Page, Playwright, expect
+from playwright.sync_api import Browser, Locator, Page, Playwright, expect, sync_playwright
 
 __all__ = [
     "CHROMIUM_ARGS", "Lab", "LabServer", "Panel", "SMALL_PACKAGE", "find_chromium",
@@ -163,7 +163,8 @@ class LabServer:
             except (urllib.error.URLError, ConnectionError):
                 if time.monotonic() > deadline:
                     self.stop()
-                    raise RuntimeError(f"jupyter lab did not answer within {timeout:.0f} s:\n{self.log_tail()}")
+                    message = f"jupyter lab did not answer within {timeout:.0f} s:\n{self.log_tail()}"
+                    raise RuntimeError(message) from None
                 time.sleep(0.1)
 
     def api(self, method: str, path: str, body: dict | None = None):
@@ -211,12 +212,19 @@ class LabServer:
         shutil.rmtree(self.home, ignore_errors=True)
 
 
+def _executable(path: str | None) -> bool:
+    return bool(path) and os.path.isfile(path) and os.access(path, os.X_OK)
+
+
 def find_chromium() -> str | None:
-    """``$CHROME_PATH`` when it is an executable, else ``/usr/bin/chromium`` when present."""
+    """``$CHROME_PATH`` when it is an executable, else ``/usr/bin/chromium``, else the Chromium
+    that ``python -m playwright install chromium`` downloaded; None when there is none."""
     for path in (os.environ.get("CHROME_PATH"), "/usr/bin/chromium"):
-        if path and os.path.isfile(path) and os.access(path, os.X_OK):
+        if _executable(path):
             return path
-    return None
+    with sync_playwright() as playwright:
+        path = playwright.chromium.executable_path
+    return path if _executable(path) else None
 
 
 def launch_chromium(playwright: Playwright, executable: str) -> Browser:
