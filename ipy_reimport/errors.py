@@ -89,6 +89,7 @@ class ReloadFailed(_ConciseError):
         error: the original exception (also ``__cause__``).
         rolled_back: names of the modules restored to their state before the call.
         detail: the error in one line, e.g. ``SyntaxError: invalid syntax``.
+        short: ``detail`` with the file's base name and line, e.g. ``... (units.py, line 3)``.
     """
 
     def __init__(self, module: str, location: SourceLocation, error: BaseException,
@@ -98,6 +99,8 @@ class ReloadFailed(_ConciseError):
         self.error = error
         self.rolled_back = rolled_back
         self.detail = f"{type(error).__name__}: {_first_line(error)}"
+        where = os.path.basename(location.file) if location.file else None
+        self.short = self.detail + (f" ({where}, line {location.line})" if where and location.line else "")
         count = len(rolled_back)
         super().__init__(
             f"reloading {module} failed at {location}: {self.detail} "

@@ -8,6 +8,7 @@ code to answer; the ``*_message`` functions build what the kernel sends. Nothing
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -113,6 +114,7 @@ def _short(value: Any) -> str:
 
 
 # -- kernel → panel -------------------------------------------------------------------------
+@functools.lru_cache(maxsize=1 << 15)
 def relative_path(file: str | None, cwd: str) -> str | None:
     """``file`` relative to ``cwd`` with ``/`` separators (absolute if on another drive)."""
     if file is None:

@@ -91,7 +91,7 @@ class Reloader:
             undo.rollback()
             _restore(snapshots, modules_before)
             failure = ReloadFailed(name, locate(exc, self._files(plan)), exc, list(snapshots))
-            self.tracker.mark_failed(plan.order, str(failure))
+            self.tracker.mark_failed(plan.order, failure.short)
             if not isinstance(exc, Exception):
                 raise
             raise failure from exc

@@ -116,7 +116,9 @@ def test_a_failing_reload_reports_where_and_rolls_back(kernel, pkg):
     kernel.send({"v": 1, "type": "rescan", "id": "s1"})
     after = rows(kernel.panel("snapshot", request_id="s1"))
     assert after["pkg.base"]["state"] == "stale" and after["pkg.user"]["state"] == "dependent"
-    assert after["pkg.base"]["last_reload"]["ok"] is False
+    last = after["pkg.base"]["last_reload"]
+    assert last["ok"] is False and last["error"].startswith("SyntaxError")
+    assert last["error"].endswith("(base.py, line 1)") and str(pkg.root) not in last["error"]
     assert kernel.run("print(pkg.user.VALUE, pkg.base.VALUE)").strip() == "1 1"
 
 
