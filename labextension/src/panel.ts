@@ -1,20 +1,17 @@
 /**
  * The sidebar view: plain DOM built once, updated in place from the model at
- * most once per animation frame. Long lists are windowed (fixed row height),
- * so a render costs the same for 30 or 30,000 modules.
+ * most once per animation frame (the rows are a `RowList`), with a
+ * performance measure after each render.
  */
 import { Message } from '@lumino/messaging';
 import { ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 import { ILoadState, LOAD_EXTENSION_CODE } from './connection';
-import {
-  STATE_HELP,
-  describeOutcome,
-  resolveRowPath,
-  rowTooltip
-} from './format';
-import { ConnectionState, ModuleModel, PendingStatus } from './model';
-import { IRow, MODULE_STATES, ModuleState, Scope, isModuleName } from './protocol';
+import { h, setAttr, setText } from './dom';
+import { STATE_HELP, describeOutcome } from './format';
+import { ConnectionState, ModuleModel } from './model';
+import { MODULE_STATES, ModuleState, Scope } from './protocol';
+import { RowList } from './rowlist';
 
 /** The DOM id of the panel (the e2e tests rely on it). */
 export const PANEL_ID = 'ipy-reimport-panel';
@@ -24,15 +21,6 @@ export const RENDER_MEASURE = 'ipy-reimport-render';
 
 /** How many render measures are kept. */
 const MAX_MEASURES = 100;
-
-/** Height of a row in pixels (CSS reads it from a custom property). */
-export const ROW_HEIGHT = 26;
-
-/** Up to this many rows are all in the DOM; longer lists are windowed. */
-export const FULL_RENDER_LIMIT = 300;
-
-/** Rows rendered above and below the visible window. */
-const OVERSCAN = 12;
 
 /** What the panel shows and acts on: a kernel connection, or a stand-in. */
 export interface IPanelSource {
@@ -60,83 +48,11 @@ export interface IReimportPanelOptions {
   openFile: ((path: string) => void) | null;
 }
 
-const STATE_LABELS: Record<ModuleState, string> = {
-  stale: 'stale',
-  dependent: 'dependent',
-  missing: 'missing',
-  fresh: 'fresh',
-  unreloadable: 'unreloadable'
-};
-
 const CONNECTION_TEXT: Record<Exclude<ConnectionState, 'connected'>, string> = {
   'no-kernel': 'Open a notebook or a console to see the Python modules its kernel has loaded.',
   connecting: 'Connecting to the kernel…',
   'no-extension': 'ipy_reimport is not loaded in this kernel.'
 };
-
-function h<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attrs: Record<string, string> = {},
-  text = ''
-): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    el.setAttribute(key, value);
-  }
-  if (text) {
-    el.textContent = text;
-  }
-  return el;
-}
-
-/** Set or remove an attribute only when it changes. */
-function setAttr(el: Element, name: string, value: string | null): void {
-  if (value === null) {
-    if (el.hasAttribute(name)) {
-      el.removeAttribute(name);
-    }
-  } else if (el.getAttribute(name) !== value) {
-    el.setAttribute(name, value);
-  }
-}
-
-function setText(el: Element, text: string): void {
-  if (el.textContent !== text) {
-    el.textContent = text;
-  }
-}
-
-/** The DOM of one row and what it was last rendered from. */
-interface IRowView {
-  el: HTMLElement;
-  name: HTMLElement;
-  badge: HTMLElement;
-  reload: HTMLButtonElement;
-  open: HTMLButtonElement;
-  row: IRow | null;
-  pending: PendingStatus | null;
-  basePath: string | null;
-}
-
-function createRowView(): IRowView {
-  const el = h('div', { class: 'jp-ReimportPanel-row', role: 'listitem' });
-  const name = h('span', { class: 'jp-ReimportPanel-name' });
-  const text = h('bdi');
-  name.append(text);
-  const badge = h('span', { class: 'jp-ReimportPanel-badge' });
-  const reload = h('button', {
-    type: 'button',
-    class: 'jp-ReimportPanel-rowButton jp-ReimportPanel-reloadIcon',
-    'data-action': 'reload'
-  });
-  const open = h('button', {
-    type: 'button',
-    class: 'jp-ReimportPanel-rowButton jp-ReimportPanel-openIcon',
-    'data-action': 'open'
-  });
-  el.append(name, badge, reload, open);
-  return { el, name: text, badge, reload, open, row: null, pending: null, basePath: null };
-}
 
 /**
  * Record a render measure and keep only the last `MAX_MEASURES` of them. The
@@ -171,6 +87,7 @@ export class ReimportPanel extends Widget {
   constructor(options: IReimportPanelOptions) {
     super();
     this._openFile = options.openFile;
+    this._rows = new RowList(options.openFile !== null, () => this._schedule(false));
     this.id = PANEL_ID;
     this.addClass('jp-ReimportPanel');
     this._build();
@@ -221,7 +138,7 @@ export class ReimportPanel extends Widget {
       return;
     }
     this._unbind();
-    this._resizeObserver?.disconnect();
+    this._rows.dispose();
     if (this._frame) {
       cancelAnimationFrame(this._frame);
     }
@@ -326,34 +243,14 @@ export class ReimportPanel extends Widget {
       'aria-live': 'polite'
     });
 
-    this._list = h('div', {
-      class: 'jp-ReimportPanel-list',
-      role: 'list',
-      'aria-label': 'Loaded Python modules'
-    });
-    this._list.style.setProperty('--jp-ReimportPanel-row-height', `${ROW_HEIGHT}px`);
-    this._topSpacer = h('div', { class: 'jp-ReimportPanel-spacer', 'aria-hidden': 'true' });
-    this._bottomSpacer = h('div', { class: 'jp-ReimportPanel-spacer', 'aria-hidden': 'true' });
-    this._list.append(this._topSpacer, this._bottomSpacer);
     this._empty = h('p', { class: 'jp-ReimportPanel-empty' });
 
-    node.append(message, header, this._result, this._list, this._empty);
+    node.append(message, header, this._result, this._rows.node, this._empty);
 
     node.addEventListener('click', this._onClick);
     this._filter.addEventListener('input', () =>
       this._model.setFilter(this._filter.value)
     );
-    this._list.addEventListener('scroll', () => this._schedule(false), { passive: true });
-    if (typeof ResizeObserver !== 'undefined') {
-      this._resizeObserver = new ResizeObserver(() => {
-        const height = this._list.clientHeight;
-        if (height !== this._viewport) {
-          this._viewport = height;
-          this._schedule(false);
-        }
-      });
-      this._resizeObserver.observe(this._list);
-    }
   }
 
   // ------------------------------------------------------------ binding
@@ -364,7 +261,7 @@ export class ReimportPanel extends Widget {
     this._model = source ? source.model : this._standIn;
     this._model.changed.connect(this._onModelChanged, this);
     source?.loadStateChanged.connect(this._onModelChanged, this);
-    this._list.scrollTop = 0;
+    this._rows.scrollToTop();
   }
 
   private _unbind(): void {
@@ -446,9 +343,9 @@ export class ReimportPanel extends Widget {
     if (state === 'connected') {
       this._renderHeader(model);
       this._renderResult(model);
-      this._renderRows(model);
-    } else if (this._attached.size > 0) {
-      this._renderRows(null);
+      this._renderEmpty(model, this._rows.render(model, this._basePath));
+    } else if (!this._rows.isEmpty) {
+      this._rows.render(null, this._basePath);
     }
     const start = this._changedAt;
     this._changedAt = null;
@@ -482,7 +379,7 @@ export class ReimportPanel extends Widget {
     const counts = model.counts();
     for (const state of MODULE_STATES) {
       const el = this._counts[state]!;
-      setText(el, `${counts[state]} ${STATE_LABELS[state]}`);
+      setText(el, `${counts[state]} ${state}`);
       el.hidden = counts[state] === 0;
     }
     const stale = counts.stale;
@@ -519,48 +416,6 @@ export class ReimportPanel extends Widget {
     this._result.hidden = text === '';
   }
 
-  private _renderRows(model: ModuleModel | null): void {
-    const rows = model ? model.visibleRows() : [];
-    const total = rows.length;
-    let start = 0;
-    let end = total;
-    if (total > FULL_RENDER_LIMIT) {
-      const viewport = this._viewport || this._list.clientHeight || 800;
-      const top = this._list.scrollTop;
-      start = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
-      end = Math.min(total, Math.ceil((top + viewport) / ROW_HEIGHT) + OVERSCAN);
-    }
-    this._topSpacer.style.height = `${start * ROW_HEIGHT}px`;
-    this._bottomSpacer.style.height = `${(total - end) * ROW_HEIGHT}px`;
-    setAttr(this._list, 'data-rows', String(total));
-
-    const next = new Map<string, IRowView>();
-    const views: IRowView[] = [];
-    for (let i = start; i < end; i++) {
-      const row = rows[i];
-      const view = this._attached.get(row.name) ?? createRowView();
-      this._updateRow(view, row, model!.rowPending(row.name), i, total);
-      next.set(row.name, view);
-      views.push(view);
-    }
-    for (const [name, view] of this._attached) {
-      if (next.get(name) !== view) {
-        view.el.remove();
-      }
-    }
-    this._attached = next;
-    // Keyed reorder: move only the rows that are out of place.
-    let cursor = this._topSpacer.nextSibling;
-    for (const view of views) {
-      if (view.el === cursor) {
-        cursor = cursor.nextSibling;
-      } else {
-        this._list.insertBefore(view.el, cursor);
-      }
-    }
-    this._renderEmpty(model, total);
-  }
-
   private _renderEmpty(model: ModuleModel | null, total: number): void {
     let text = '';
     if (model && total === 0) {
@@ -578,57 +433,6 @@ export class ReimportPanel extends Widget {
     this._empty.hidden = text === '';
   }
 
-  private _updateRow(
-    view: IRowView,
-    row: IRow,
-    pending: PendingStatus | null,
-    index: number,
-    total: number
-  ): void {
-    setAttr(view.el, 'aria-posinset', String(index + 1));
-    setAttr(view.el, 'aria-setsize', String(total));
-    if (view.row === row && view.pending === pending && view.basePath === this._basePath) {
-      return;
-    }
-    const el = view.el;
-    setAttr(el, 'data-module', row.name);
-    setAttr(el, 'data-state', row.state);
-    setAttr(el, 'data-pending', pending);
-    setAttr(el, 'title', rowTooltip(row));
-    setText(view.name, row.name);
-    setText(view.badge, STATE_LABELS[row.state]);
-
-    const reloadable = row.state !== 'unreloadable' && isModuleName(row.name);
-    view.reload.disabled = !reloadable;
-    setAttr(
-      view.reload,
-      'title',
-      reloadable
-        ? `Reload ${row.name} and the modules that import it`
-        : `${row.name} cannot be reloaded`
-    );
-    setAttr(view.reload, 'aria-label', `Reload ${row.name}`);
-
-    const target = this._openFile ? resolveRowPath(this._basePath, row.path) : { kind: 'none' as const };
-    view.open.hidden = target.kind === 'none';
-    view.open.disabled = target.kind !== 'inside';
-    setAttr(view.open, 'data-path', target.kind === 'inside' ? target.path : null);
-    setAttr(
-      view.open,
-      'title',
-      target.kind === 'inside'
-        ? `Open ${target.path}`
-        : target.kind === 'outside'
-          ? `${row.path} is outside the Jupyter root directory and cannot be opened here`
-          : null
-    );
-    setAttr(view.open, 'aria-label', `Open the file of ${row.name}`);
-
-    view.row = row;
-    view.pending = pending;
-    view.basePath = this._basePath;
-  }
-
   private _openFile: ((path: string) => void) | null;
   private _connectionChanged = new Signal<this, ConnectionState>(this);
   private _standIn = new ModuleModel();
@@ -637,9 +441,7 @@ export class ReimportPanel extends Widget {
   private _basePath = '';
   private _frame = 0;
   private _changedAt: number | null = null;
-  private _viewport = 0;
-  private _resizeObserver: ResizeObserver | null = null;
-  private _attached = new Map<string, IRowView>();
+  private _rows: RowList;
   private _counts: Partial<Record<ModuleState, HTMLElement>> = {};
   private _messageText!: HTMLElement;
   private _loadButton!: HTMLButtonElement;
@@ -649,8 +451,5 @@ export class ReimportPanel extends Widget {
   private _scope!: HTMLButtonElement;
   private _filter!: HTMLInputElement;
   private _result!: HTMLElement;
-  private _list!: HTMLElement;
-  private _topSpacer!: HTMLElement;
-  private _bottomSpacer!: HTMLElement;
   private _empty!: HTMLElement;
 }

@@ -1,0 +1,226 @@
+/**
+ * The rows of the panel: one element per module, keyed by name and updated in
+ * place. Up to `FULL_RENDER_LIMIT` rows are all in the DOM; longer lists are
+ * windowed (fixed row height, spacers above and below), so a render costs the
+ * same for 300 or 30,000 modules.
+ */
+import { h, setAttr, setText } from './dom';
+import { resolveRowPath, rowTooltip } from './format';
+import { ModuleModel, PendingStatus } from './model';
+import { IRow, ModuleState, isModuleName } from './protocol';
+
+/** Height of a row in pixels (CSS reads it from a custom property). */
+export const ROW_HEIGHT = 26;
+
+/** Up to this many rows are all in the DOM; longer lists are windowed. */
+export const FULL_RENDER_LIMIT = 300;
+
+/** Rows rendered above and below the visible window. */
+const OVERSCAN = 12;
+
+/** Row elements kept for reuse (scrolling a long list creates none). */
+const POOL_SIZE = 200;
+
+/** The badge text of each state. */
+const STATE_LABELS: Record<ModuleState, string> = {
+  stale: 'stale',
+  dependent: 'dependent',
+  missing: 'missing',
+  fresh: 'fresh',
+  unreloadable: 'unreloadable'
+};
+
+/** The DOM of one row and what it was last rendered from. */
+interface IRowView {
+  el: HTMLElement;
+  name: HTMLElement;
+  badge: HTMLElement;
+  reload: HTMLButtonElement;
+  open: HTMLButtonElement;
+  row: IRow | null;
+  pending: PendingStatus | null;
+  basePath: string | null;
+}
+
+function createRowView(): IRowView {
+  const el = h('div', { class: 'jp-ReimportPanel-row', role: 'listitem' });
+  const name = h('span', { class: 'jp-ReimportPanel-name' });
+  const text = h('bdi');
+  name.append(text);
+  const badge = h('span', { class: 'jp-ReimportPanel-badge' });
+  const reload = h('button', {
+    type: 'button',
+    class: 'jp-ReimportPanel-rowButton jp-ReimportPanel-reloadIcon',
+    'data-action': 'reload'
+  });
+  const open = h('button', {
+    type: 'button',
+    class: 'jp-ReimportPanel-rowButton jp-ReimportPanel-openIcon',
+    'data-action': 'open'
+  });
+  el.append(name, badge, reload, open);
+  return { el, name: text, badge, reload, open, row: null, pending: null, basePath: null };
+}
+
+/** The scrolling list of rows. */
+export class RowList {
+  /**
+   * @param canOpen - whether files can be opened (shows the open buttons).
+   * @param onViewportChange - called when a scroll or resize needs other rows.
+   */
+  constructor(canOpen: boolean, onViewportChange: () => void) {
+    this._canOpen = canOpen;
+    this.node = h('div', {
+      class: 'jp-ReimportPanel-list',
+      role: 'list',
+      'aria-label': 'Loaded Python modules'
+    });
+    this.node.style.setProperty('--jp-ReimportPanel-row-height', `${ROW_HEIGHT}px`);
+    this._top = h('div', { class: 'jp-ReimportPanel-spacer', 'aria-hidden': 'true' });
+    this._bottom = h('div', { class: 'jp-ReimportPanel-spacer', 'aria-hidden': 'true' });
+    this.node.append(this._top, this._bottom);
+    this.node.addEventListener('scroll', onViewportChange, { passive: true });
+    if (typeof ResizeObserver !== 'undefined') {
+      this._observer = new ResizeObserver(() => {
+        const height = this.node.clientHeight;
+        if (height !== this._viewport) {
+          this._viewport = height;
+          onViewportChange();
+        }
+      });
+      this._observer.observe(this.node);
+    }
+  }
+
+  /** The scrolling element. */
+  readonly node: HTMLElement;
+
+  /** Whether any row is in the DOM. */
+  get isEmpty(): boolean {
+    return this._attached.size === 0;
+  }
+
+  /** Scroll back to the first row. */
+  scrollToTop(): void {
+    this.node.scrollTop = 0;
+  }
+
+  /** Stop observing the size. */
+  dispose(): void {
+    this._observer?.disconnect();
+  }
+
+  /**
+   * Show the model's visible rows (none for null): create, update, move or
+   * remove only the row elements that differ.
+   *
+   * @returns how many rows match the filter.
+   */
+  render(model: ModuleModel | null, basePath: string): number {
+    const rows = model ? model.visibleRows() : [];
+    const total = rows.length;
+    const [start, end] = this._window(total);
+    this._top.style.height = `${start * ROW_HEIGHT}px`;
+    this._bottom.style.height = `${(total - end) * ROW_HEIGHT}px`;
+    setAttr(this.node, 'data-rows', String(total));
+
+    const next = new Map<string, IRowView>();
+    const views: IRowView[] = [];
+    for (let i = start; i < end; i++) {
+      const row = rows[i];
+      const view = this._attached.get(row.name) ?? this._pool.pop() ?? createRowView();
+      this._update(view, row, model!.rowPending(row.name), basePath);
+      setAttr(view.el, 'aria-posinset', String(i + 1));
+      setAttr(view.el, 'aria-setsize', String(total));
+      next.set(row.name, view);
+      views.push(view);
+    }
+    for (const [name, view] of this._attached) {
+      if (next.get(name) !== view) {
+        view.el.remove();
+        if (this._pool.length < POOL_SIZE) {
+          this._pool.push(view);
+        }
+      }
+    }
+    this._attached = next;
+    // Keyed reorder: move only the rows that are out of place.
+    let cursor = this._top.nextSibling;
+    for (const view of views) {
+      if (view.el === cursor) {
+        cursor = cursor.nextSibling;
+      } else {
+        this.node.insertBefore(view.el, cursor);
+      }
+    }
+    return total;
+  }
+
+  /** The [start, end) range of rows to put in the DOM. */
+  private _window(total: number): [number, number] {
+    if (total <= FULL_RENDER_LIMIT) {
+      return [0, total];
+    }
+    const viewport = this._viewport || this.node.clientHeight || 800;
+    const top = this.node.scrollTop;
+    const start = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
+    const end = Math.min(total, Math.ceil((top + viewport) / ROW_HEIGHT) + OVERSCAN);
+    return [Math.min(start, end), end];
+  }
+
+  private _update(
+    view: IRowView,
+    row: IRow,
+    pending: PendingStatus | null,
+    basePath: string
+  ): void {
+    if (view.row === row && view.pending === pending && view.basePath === basePath) {
+      return;
+    }
+    const el = view.el;
+    setAttr(el, 'data-module', row.name);
+    setAttr(el, 'data-state', row.state);
+    setAttr(el, 'data-pending', pending);
+    setAttr(el, 'title', rowTooltip(row));
+    setText(view.name, row.name);
+    setText(view.badge, STATE_LABELS[row.state]);
+
+    const reloadable = row.state !== 'unreloadable' && isModuleName(row.name);
+    view.reload.disabled = !reloadable;
+    setAttr(
+      view.reload,
+      'title',
+      reloadable
+        ? `Reload ${row.name} and the modules that import it`
+        : `${row.name} cannot be reloaded`
+    );
+    setAttr(view.reload, 'aria-label', `Reload ${row.name}`);
+
+    const target = this._canOpen ? resolveRowPath(basePath, row.path) : { kind: 'none' as const };
+    view.open.hidden = target.kind === 'none';
+    view.open.disabled = target.kind !== 'inside';
+    setAttr(view.open, 'data-path', target.kind === 'inside' ? target.path : null);
+    setAttr(
+      view.open,
+      'title',
+      target.kind === 'inside'
+        ? `Open ${target.path}`
+        : target.kind === 'outside'
+          ? `${row.path} is outside the Jupyter root directory and cannot be opened here`
+          : null
+    );
+    setAttr(view.open, 'aria-label', `Open the file of ${row.name}`);
+
+    view.row = row;
+    view.pending = pending;
+    view.basePath = basePath;
+  }
+
+  private _canOpen: boolean;
+  private _top: HTMLElement;
+  private _bottom: HTMLElement;
+  private _viewport = 0;
+  private _observer: ResizeObserver | null = null;
+  private _attached = new Map<string, IRowView>();
+  private _pool: IRowView[] = [];
+}
