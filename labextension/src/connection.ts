@@ -458,7 +458,11 @@ export class ReimportConnection implements IDisposable {
       console.warn('ipy_reimport: not sending an invalid request', request);
       return false;
     }
-    this.model.addPending(request);
+    // During a synchronous cell the kernel reads the request only when the cell
+    // ends (protocol, "Concurrency"): show a reload sent then as queued.
+    const busy = this._primary?.status === 'busy';
+    const isReload = request.type === 'reload' || request.type === 'reload_stale';
+    this.model.addPending(request, busy && isReload ? 'queued' : 'running');
     try {
       comm.send(request as unknown as JSONObject);
     } catch (reason) {

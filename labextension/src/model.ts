@@ -182,6 +182,20 @@ export class ModuleModel {
     return this._counts;
   }
 
+  /** How many of the user's modules are stale (what `reload_stale` reloads). */
+  staleUserCount(): number {
+    if (this._staleUser === null) {
+      let n = 0;
+      for (const row of this._rows.values()) {
+        if (row.user && row.state === 'stale') {
+          n += 1;
+        }
+      }
+      this._staleUser = n;
+    }
+    return this._staleUser;
+  }
+
   /** The pending status shown on a row, if a reload concerns it. */
   rowPending(name: string): PendingStatus | null {
     if (this._rowPending === null) {
@@ -258,14 +272,20 @@ export class ModuleModel {
     }
   }
 
-  /** Record a request that was just sent; reloads mark the rows they concern. */
-  addPending(request: PanelRequest): void {
+  /**
+   * Record a request that was just sent; reloads mark the rows they concern
+   * (`reload_stale`: the user's stale and dependent modules).
+   *
+   * @param status - `queued` when the sender knows the kernel is busy with a
+   *   cell (the kernel then reads the request only when the cell ends).
+   */
+  addPending(request: PanelRequest, status: PendingStatus = 'running'): void {
     let modules: string[] = [];
     if (request.type === 'reload') {
       modules = [...request.modules];
     } else if (request.type === 'reload_stale') {
       modules = this.sortedRows()
-        .filter(row => row.state === 'stale' || row.state === 'dependent')
+        .filter(row => row.user && (row.state === 'stale' || row.state === 'dependent'))
         .map(row => row.name);
     }
     const pending = new Map(this._pending);
@@ -273,7 +293,7 @@ export class ModuleModel {
       id: request.id,
       type: request.type,
       modules,
-      status: 'running'
+      status
     });
     this._pending = pending;
     this._rowPending = null;
@@ -384,6 +404,7 @@ export class ModuleModel {
       this._sorted = null;
       this._visible = null;
       this._counts = null;
+      this._staleUser = null;
     }
     this._rowPending = null;
     this._changed.emit();
@@ -400,5 +421,6 @@ export class ModuleModel {
   private _sorted: IRow[] | null = null;
   private _visible: readonly IRow[] | null = null;
   private _counts: Record<ModuleState, number> | null = null;
+  private _staleUser: number | null = null;
   private _rowPending: Map<string, PendingStatus> | null = null;
 }

@@ -382,7 +382,8 @@ export class ReimportPanel extends Widget {
       setText(el, `${counts[state]} ${state}`);
       el.hidden = counts[state] === 0;
     }
-    const stale = counts.stale;
+    // What reload_stale reloads: the user's stale modules (all of them in the user scope).
+    const stale = model.staleUserCount();
     setText(this._reloadStale, `Reload stale (${stale})`);
     this._reloadStale.disabled = stale === 0;
     const all = model.scope === 'all';

@@ -30,6 +30,20 @@ const STATE_LABELS: Record<ModuleState, string> = {
   unreloadable: 'unreloadable'
 };
 
+/** Why the kernel would refuse to reload a row's module (protocol: `reload`), or null. */
+function reloadRefusal(row: IRow): string | null {
+  if (row.state === 'unreloadable') {
+    return `${row.name} cannot be reloaded: ${row.reason ?? 'built-in or extension module'}`;
+  }
+  if (!row.user) {
+    return `${row.name} is not one of your modules; the panel reloads only those (in a cell: %reload_deep ${row.name})`;
+  }
+  if (!isModuleName(row.name)) {
+    return `${row.name} is not a name a reload request can carry`;
+  }
+  return null;
+}
+
 /** The DOM of one row and what it was last rendered from. */
 interface IRowView {
   el: HTMLElement;
@@ -185,15 +199,9 @@ export class RowList {
     setText(view.name, row.name);
     setText(view.badge, STATE_LABELS[row.state]);
 
-    const reloadable = row.state !== 'unreloadable' && isModuleName(row.name);
-    view.reload.disabled = !reloadable;
-    setAttr(
-      view.reload,
-      'title',
-      reloadable
-        ? `Reload ${row.name} and the modules that import it`
-        : `${row.name} cannot be reloaded`
-    );
+    const refusal = reloadRefusal(row);
+    view.reload.disabled = refusal !== null;
+    setAttr(view.reload, 'title', refusal ?? `Reload ${row.name} and the modules that import it`);
     setAttr(view.reload, 'aria-label', `Reload ${row.name}`);
 
     const target = this._canOpen ? resolveRowPath(basePath, row.path) : { kind: 'none' as const };

@@ -182,6 +182,30 @@ describe('ModuleModel', () => {
     assert.equal(model.rowPending('c'), null);
   });
 
+  it('counts and marks only the user\'s stale modules for reload_stale (what the kernel reloads)', () => {
+    model.apply(
+      snapshot([
+        row('mine', 'stale'),
+        row('mine.user', 'dependent'),
+        row('lib', 'stale', { user: false }),
+        row('lib.user', 'dependent', { user: false })
+      ], 'all')
+    );
+    assert.equal(model.counts().stale, 2);
+    assert.equal(model.staleUserCount(), 1);
+    model.addPending(reloadStaleRequest('r5'));
+    assert.deepEqual(model.pending.get('r5')?.modules, ['mine', 'mine.user']);
+    model.apply(delta([row('mine')], [], 'all'));
+    assert.equal(model.staleUserCount(), 0);
+  });
+
+  it('records a reload sent while the kernel is busy as queued', () => {
+    model.apply(snapshot([row('a', 'stale')]));
+    model.addPending(reloadRequest('r6', ['a']), 'queued');
+    assert.equal(model.rowPending('a'), 'queued');
+    assert.equal(model.reloadPending(), 'queued');
+  });
+
   it('keeps a failed reload error with module, path and line, rows unchanged', () => {
     model.apply(snapshot([row('shapes.units', 'stale')]));
     model.addPending(reloadRequest('r9', ['shapes.units']));
