@@ -123,3 +123,34 @@ def test_kernel_without_the_extension_logs_no_error(lab, project):
     lab.panel.expect_connection("no-extension")
     lab.assert_no_panel_errors()
     assert not lab.errors_about("target"), lab.console_errors
+
+
+def test_kernel_restart_reconnects_and_asks_to_load_again(loaded, project):
+    lab = loaded
+    lab.page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart()")
+    # The new kernel process has not loaded the extension: the panel says so by itself.
+    lab.panel.expect_connection("no-extension")
+    expect(lab.panel.row("pkg.base")).to_have_count(0)
+    lab.wait_for_kernel(f"{project.rel}/nb.ipynb")
+    lab.shot("after-restart")
+    lab.panel.button("load-extension").click()
+    lab.panel.expect_connection("connected")
+    lab.run_cell("import pkg.user")
+    lab.panel.expect_state("pkg.user", "fresh")
+    lab.shot("loaded-again")
+    lab.assert_no_panel_errors()
+
+
+def test_the_keyboard_shortcut_reloads_the_stale_modules(loaded, project):
+    lab = loaded
+    project.edit("pkg/base.py", "VALUE = 1", "VALUE = 5")
+    lab.panel.expect_state("pkg.base", "stale")
+    lab.notebook().locator(".jp-Notebook").click()
+    lab.page.keyboard.press("Escape")
+    lab.page.keyboard.press("Control+Shift+F5")
+    lab.panel.expect_state("pkg.base", "fresh")
+    lab.panel.expect_state("pkg.user", "fresh")
+    expect(lab.panel.result()).to_have_attribute("data-ok", "true")
+    lab.shot("reloaded-by-shortcut")
+    cell = lab.run_cell("print(pkg.user.twice_value())")
+    expect(lab.output(cell)).to_contain_text("10")
