@@ -28,7 +28,7 @@ export function activatePanel(
   consoles: IConsoleTracker | null,
   docManager: IDocumentManager | null,
   settingRegistry: ISettingRegistry | null
-): ReimportPanel {
+): void {
   const contents = app.serviceManager.contents;
   const manager = new ConnectionManager();
   const tracker = new SessionTracker({
@@ -81,5 +81,4 @@ export function activatePanel(
       })
       .catch(reason => console.warn('ipy_reimport: could not load the settings', reason));
   }
-  return panel;
 }

@@ -2,7 +2,6 @@
 import {
   ILabShell,
   ILayoutRestorer,
-  JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
@@ -27,27 +26,7 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
     IDocumentManager,
     ISettingRegistry
   ],
-  activate: (
-    app: JupyterFrontEnd,
-    labShell: ILabShell,
-    restorer: ILayoutRestorer | null,
-    palette: ICommandPalette | null,
-    notebooks: INotebookTracker | null,
-    consoles: IConsoleTracker | null,
-    docManager: IDocumentManager | null,
-    settingRegistry: ISettingRegistry | null
-  ): void => {
-    activatePanel(
-      app,
-      labShell,
-      restorer,
-      palette,
-      notebooks,
-      consoles,
-      docManager,
-      settingRegistry
-    );
-  }
+  activate: activatePanel
 };
 
 export default [panelPlugin];
