@@ -18,7 +18,8 @@ __all__ = [
     "import_rel", "reload_deep", "invalidate", "status", "session",
     "Reimport", "Reimporter", "ReloadReport", "ModuleReload", "StatusTable", "ModuleState",
     "ModuleStatus", "Invalidated", "ReimportError", "UsageProblem", "ReloadFailed", "ImportFailed",
-    "load_ipython_extension", "unload_ipython_extension", "_jupyter_labextension_paths",
+    "load_ipython_extension", "unload_ipython_extension", "open_panel_comm",
+    "_jupyter_labextension_paths",
 ]
 __version__ = "0.1.0"
 
@@ -76,6 +77,22 @@ def status(all: bool = False) -> StatusTable:
 def _jupyter_labextension_paths() -> list[dict[str, str]]:
     """Where JupyterLab finds the panel (installed by the wheel's shared data)."""
     return [{"src": "labextension", "dest": "ipy-reimport"}]
+
+
+def open_panel_comm(ip=None) -> None:
+    """Open a comm to JupyterLab's module panel unless one is open.
+
+    The panel's *Load* button runs ``%load_ext ipy_reimport`` and then this: when the extension
+    was already loaded but every frontend closed its comm, ``%load_ext`` does nothing and this
+    reconnects. Does nothing outside a kernel or when the extension is not loaded.
+    """
+    if ip is None:
+        from IPython import get_ipython
+
+        ip = get_ipython()
+    entry = _loaded.get(ip) if ip is not None else None
+    if entry is not None and entry[2] is not None:
+        entry[2].ensure_open()
 
 
 def load_ipython_extension(ip) -> None:

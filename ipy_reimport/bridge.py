@@ -105,8 +105,13 @@ class PanelBridge:
         self.shell.events.register("pre_run_cell", self._cell_started)
         self.shell.events.register("post_run_cell", self._cell_ended)
         self._unsubscribe = self.tracker.subscribe(self._modules_changed)
-        opened = self._comm.create_comm(target_name=TARGET, data=hello_message(self._version))
-        self._adopt(opened)
+        self.ensure_open()
+
+    def ensure_open(self) -> None:
+        """Open a comm to the frontend unless one is open (``%load_ext`` again after every
+        frontend closed theirs, e.g. a client without the panel closed the kernel's comm)."""
+        if not self._links:
+            self._adopt(self._comm.create_comm(target_name=TARGET, data=hello_message(self._version)))
 
     def stop(self) -> None:
         """Close every comm and remove the target, the hooks and the push thread."""

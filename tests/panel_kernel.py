@@ -9,6 +9,8 @@ from typing import Callable
 from jupyter_client.manager import start_new_kernel
 
 TARGET = "ipy_reimport"
+# What the panel's Load button runs (docs/protocol.md, labextension/src/connection.ts).
+LOAD_CODE = '%load_ext ipy_reimport\n__import__("ipy_reimport").open_panel_comm()'
 
 
 @dataclass
@@ -97,8 +99,8 @@ class PanelKernel:
                        if r.type == "stream" and r.msg["content"]["name"] == "stdout")
 
     def load_extension(self) -> dict:
-        """``%load_ext ipy_reimport`` silently, as the panel's button does; returns the snapshot."""
-        self.client.execute("%load_ext ipy_reimport", silent=True, store_history=False)
+        """Load the extension silently, as the panel's button does; returns the snapshot."""
+        self.client.execute(LOAD_CODE, silent=True, store_history=False)
         opened = self.wait(lambda r: r.type == "comm_open" and r.msg["content"]["target_name"] == TARGET)
         self.comm_id = opened.msg["content"]["comm_id"]
         assert opened.data["type"] == "hello"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -255,3 +257,30 @@ def test_junk_gets_an_error_reply_and_changes_nothing(junk_kernel):
 
 
 CODES = {"malformed", "version", "unknown_type", "unknown_module", "unreloadable"}
+
+
+def test_unloading_closes_the_comm_and_removes_the_target(kernel):
+    assert _panel_can_open(kernel)
+    kernel.run("%unload_ext ipy_reimport")
+    kernel.wait(lambda r: r.type == "comm_close" and r.msg["content"]["comm_id"] == kernel.comm_id)
+    assert not _panel_can_open(kernel)
+    assert kernel.run("import threading; print([t.name for t in threading.enumerate() "
+                      "if t.name.startswith('ipy_reimport')])").strip() == "[]"
+
+
+def test_loading_again_reopens_a_comm_that_a_frontend_closed(kernel):
+    kernel.client.shell_channel.send(kernel.client.session.msg("comm_close", {"comm_id": kernel.comm_id,
+                                                                              "data": {}}))
+    assert kernel.client.comm_info(target_name="ipy_reimport", reply=True, timeout=10)["content"]["comms"] == {}
+    snapshot = kernel.load_extension()
+    assert set(rows(snapshot)) == {"pkg", "pkg.base", "pkg.user"}
+
+
+def _panel_can_open(kernel: PanelKernel) -> bool:
+    """Open a comm from the client the way the panel does: the kernel answers with a snapshot
+    when the target is registered, and closes the comm when it is not."""
+    comm_id = uuid.uuid4().hex
+    kernel.client.shell_channel.send(kernel.client.session.msg(
+        "comm_open", {"comm_id": comm_id, "target_name": "ipy_reimport", "data": {}}))
+    answer = kernel.wait(lambda r: r.type in ("comm_msg", "comm_close") and r.msg["content"]["comm_id"] == comm_id)
+    return answer.type == "comm_msg" and answer.data["type"] == "snapshot"

@@ -21,8 +21,12 @@ import {
   setScopeRequest
 } from './protocol';
 
-/** The code the "load" button runs in the kernel. */
-export const LOAD_EXTENSION_CODE = '%load_ext ipy_reimport';
+/**
+ * The code the "load" button runs in the kernel: `%load_ext`, then a comm is opened if the
+ * extension was already loaded but no comm is open any more (docs/protocol.md).
+ */
+export const LOAD_EXTENSION_CODE =
+  '%load_ext ipy_reimport\n__import__("ipy_reimport").open_panel_comm()';
 
 /** Kernel statuses after which the kernel process is new. */
 const RESTARTING: ReadonlySet<KernelMessage.Status> = new Set([
