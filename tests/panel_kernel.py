@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+import pytest
 from jupyter_client.manager import start_new_kernel
 
 TARGET = "ipy_reimport"
@@ -119,4 +120,6 @@ class PanelKernel:
         msg = self.client.session.msg("create_subshell_request", {})
         self.client.control_channel.send(msg)
         reply = self.client.control_channel.get_msg(timeout=10)
+        if reply["content"].get("status") != "ok":
+            pytest.skip("this ipykernel has no subshells (ipykernel 7 has)")
         return reply["content"]["subshell_id"]
