@@ -117,9 +117,14 @@ class PanelKernel:
 
     def create_subshell(self) -> str:
         """A new kernel subshell (its own thread in ipykernel 7)."""
+        info = self.client.kernel_info(reply=True, timeout=10)["content"]
+        if "kernel subshells" not in info.get("supported_features", []):
+            pytest.skip("this ipykernel has no subshells (ipykernel 7 has)")
         msg = self.client.session.msg("create_subshell_request", {})
         self.client.control_channel.send(msg)
-        reply = self.client.control_channel.get_msg(timeout=10)
-        if reply["content"].get("status") != "ok":
-            pytest.skip("this ipykernel has no subshells (ipykernel 7 has)")
-        return reply["content"]["subshell_id"]
+        return self.client.control_channel.get_msg(timeout=10)["content"]["subshell_id"]
+
+    def ipykernel_version(self) -> tuple[int, ...]:
+        """The kernel's ipykernel version, e.g. ``(7, 4, 0)``."""
+        text = self.run("import ipykernel; print(ipykernel.__version__)").strip()
+        return tuple(int(part) for part in text.split(".")[:3] if part.isdigit())

@@ -143,8 +143,8 @@ def test_a_reload_requested_during_a_cell_runs_after_it_ends(kernel, pkg, cell, 
     result = kernel.panel("result", request_id="r1")
     assert result["ok"]
     assert kernel.run("print(pkg.base.SEEN_CELL_DONE, pkg.base.THREAD)").split() == ["True", "MainThread"]
-    if cell == "async":
-        # ipykernel dispatches comm messages while an async cell awaits: the kernel says it waits.
+    if cell == "async" and kernel.ipykernel_version() >= (7, 4):
+        # ipykernel 7.4 dispatches comm messages while a cell awaits: the kernel says it waits.
         assert {"v": 1, "type": "queued", "request_id": "r1"} in kernel.panel_messages()
 
 
