@@ -208,13 +208,13 @@ class PanelBridge:
             link.send(error_message(error))
         except Exception as error:
             log.exception("ipy_reimport panel request failed")
+            request_id = data.get("id") if isinstance(data, dict) else None
             link.send(error_message(ProtocolError("internal", f"{type(error).__name__}: {error}",
-                                                  getattr(data, "get", lambda k: None)("id"))))
+                                                  request_id if isinstance(request_id, str) else None)))
 
     def _check_reloadable(self, request: Request) -> None:
         """Only the user's own loaded modules: a click must not re-run the kernel's libraries."""
-        if any(name in sys.modules and self.tracker.get(name) is None for name in request.modules):
-            self.tracker.sync()
+        self.tracker.sync()
         for name in request.modules:
             entry = self.tracker.get(name)
             if name not in sys.modules or entry is None:
@@ -228,16 +228,14 @@ class PanelBridge:
     def _submit(self, link: _Link, request: Request) -> None:
         on_main = threading.current_thread() is threading.main_thread()
         with self._lock:
-            if on_main and not self._queue.cells:
-                run_now = True
-            else:
-                run_now = False
+            in_cell = self._queue.cells > 0
+            if in_cell or not on_main:
                 self._queue.waiting.append((link, request))
-                if self._queue.cells:
-                    link.send(queued_message(request.id))
-        if run_now:
+        if in_cell:
+            link.send(queued_message(request.id))
+        elif on_main:
             self._reload(link, request)
-        elif not self._queue.cells:
+        else:
             self._call_on_main(self._drain)
 
     def _call_on_main(self, callback: Callable[[], None]) -> None:
