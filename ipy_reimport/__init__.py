@@ -50,18 +50,20 @@ def import_rel(name: str, package: str | None = None) -> ModuleType:
     return session().import_rel(name, package)
 
 
-def reload_deep(*modules: str, dry_run: bool = False, patch: bool = True) -> ReloadReport:
+def reload_deep(*modules: str, dry_run: bool = False, patch: bool = True, full: bool = False) -> ReloadReport:
     """Reload ``modules`` and every loaded module that imports them, dependencies first.
 
     Args:
         modules: module names; none means every stale user module.
         dry_run: only plan; change nothing.
         patch: update old functions and classes in place.
+        full: re-execute every module of the plan from the top instead of re-running only what
+            changed.
 
     Returns:
         The report. Raises :class:`ReloadFailed` (after rolling everything back) on failure.
     """
-    return session().reload_deep(*modules, dry_run=dry_run, patch=patch)
+    return session().reload_deep(*modules, dry_run=dry_run, patch=patch, full=full)
 
 
 def invalidate() -> Invalidated:
@@ -105,7 +107,8 @@ def load_ipython_extension(ip) -> None:
     from .magics import ReimportMagics
 
     config = Reimport(parent=ip)
-    reimporter = Reimporter(config)
+    shell = weakref.ref(ip)
+    reimporter = Reimporter(config, user_namespace=lambda: getattr(shell(), "user_ns", None))
     reimporter.start()
     magics = ReimportMagics(ip, reimporter)
     ip.register_magics(magics)

@@ -124,6 +124,9 @@ class ReimportMagics(Magics):
               help="modules to reload with everything that imports them (absolute or relative "
                    "names); default: every stale module")
     @argument("--dry-run", action="store_true", help="show the plan; change nothing")
+    @argument("--full", action="store_true",
+              help="re-execute every module of the plan from the top (importlib.reload semantics) "
+                   "instead of re-running only what changed")
     @argument("--no-patch", action="store_true",
               help="do not update old functions and classes in place (plain importlib.reload)")
     @argument("--auto", choices=["on", "off"],
@@ -141,14 +144,14 @@ class ReimportMagics(Magics):
         """
         args = parse_argstring(self.reload_deep, line)
         if args.auto is not None:
-            if args.modules or args.dry_run or args.no_patch:
+            if args.modules or args.dry_run or args.no_patch or args.full:
                 raise UsageError("%reload_deep: --auto takes no modules or other options")
             self.reimporter.config.auto = args.auto == "on"
             state = "on: stale modules are deep-reloaded before each cell" if args.auto == "on" else "off"
             print(f"Auto-reload is {state}.")
             return None
         return _usage(self.reimporter.reload_deep, *args.modules, dry_run=args.dry_run,
-                      patch=False if args.no_patch else None, package=args.package)
+                      patch=False if args.no_patch else None, package=args.package, full=args.full)
 
     @magic_arguments()
     @line_magic

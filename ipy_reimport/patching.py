@@ -1,29 +1,32 @@
-"""Keeping identity: update old functions and classes from their new versions.
+"""Keeping identity: update old functions, wrappers and classes from their new versions.
 
-After a module is re-executed, every module-level function or class that exists in both versions
-keeps its identity: the old object receives the new code and is bound again in the module, so
-``from mod import f``, existing instances, subclasses elsewhere and registries keyed by the class
-keep working. Every change goes through an :class:`UndoLog`, so a failed reload can put it all
-back. Where an object cannot be updated safely, the new object replaces it and the reason is
-reported.
+After a module is re-executed, every module-level definition that exists in both versions keeps
+its identity: the old object receives the new code and is bound again in the module, so
+``from mod import f``, existing instances, bound methods, subclasses elsewhere and registries keep
+working. Classes are updated through their kind (:mod:`.kinds`); wrappers — decorators with or
+without ``functools.wraps``, ``functools.partial``, ``lru_cache``, callable objects holding a
+function — are updated through the functions they hold. Every change goes through the undo log.
+Where an object cannot be updated safely, the new object replaces it and the reason is reported.
 """
 
 from __future__ import annotations
 
-import enum
 import functools
 import types
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable, Iterator
 
+from .changes import Changes
+from .kinds import kinds_of
+from .translate import Translator
 from .undo import UndoLog
 
-__all__ = ["UndoLog", "PatchResult", "patch_module"]
+__all__ = ["UndoLog", "PatchResult", "Patcher", "functions_in", "same_code"]
 
 _ABSENT = object()
 _HEAPTYPE = 1 << 9
 _CLASS_SKIP = frozenset({"__dict__", "__weakref__", "__module__", "__qualname__", "_abc_impl"})
-_FUNCTION_ATTRS = ("__code__", "__defaults__", "__kwdefaults__", "__annotations__", "__doc__")
+_FUNCTION_ATTRS = ("__defaults__", "__kwdefaults__", "__annotations__", "__doc__")
 
 
 @dataclass
@@ -31,104 +34,414 @@ class PatchResult:
     """What patching one module did.
 
     Attributes:
-        patched: module-level names whose old object was kept and updated.
+        patched: names (``f``, ``C``, ``C.m``) whose old object was kept and updated.
         replaced: ``(name, reason)`` for objects that could not be updated in place.
+        replaced_objects: the old objects that were replaced (to find who still holds them).
     """
 
     patched: list[str] = field(default_factory=list)
     replaced: list[tuple[str, str]] = field(default_factory=list)
+    replaced_objects: list[Any] = field(default_factory=list)
 
 
-def patch_module(module_name: str, old_ns: dict, namespace: dict, undo: UndoLog) -> PatchResult:
-    """Update the objects of ``old_ns`` from their new versions in ``namespace``.
+class Patcher:
+    """Updates kept objects from new ones for one reload (a transaction).
 
     Args:
-        module_name: the module's name (only objects defined in it are patched).
-        old_ns: a copy of the module's dictionary taken before it was re-executed.
-        namespace: the module's dictionary after re-execution; kept objects are bound into it.
         undo: receives every change.
-
-    Returns:
-        Which names were patched and which were replaced, with why.
+        translator: maps new objects to kept ones (shared by the whole reload).
+        changes: records what runs other code now (read by the dependents' check).
     """
-    result = PatchResult()
-    pairs = _pairs(module_name, old_ns, namespace)
-    kept = {id(new): old for old, new in pairs.values()}
-    reasons = _drop_unsafe_classes(pairs, kept)
-    done: set[int] = set()
-    for key, (old, new) in pairs.items():
-        if id(new) not in kept:
-            result.replaced.append((key, reasons[id(new)]))
-            continue
-        if id(new) in done:  # another name for an object already patched (ALIAS = f)
-            namespace[key] = kept[id(new)]
-            continue
-        mark = len(undo)
+
+    def __init__(self, undo: UndoLog, translator: Translator, changes: Changes) -> None:
+        self.undo = undo
+        self.translator = translator
+        self.changes = changes
+        self.rebuilt_models: set[int] = set()
+        self._done: list[Callable[[], None]] = []
+        self._discarded: list[type] = []
+        self._result = PatchResult()
+        self._file: str | None = None
+
+    # -- the module level ------------------------------------------------------------------------
+    def module(self, name: str, file: str, old_ns: dict, namespace: dict) -> PatchResult:
+        """Keep the definitions of ``old_ns`` that ``namespace`` (the re-executed module's
+        dictionary) defines again, and bind them in ``namespace``.
+
+        Args:
+            name: the module's name.
+            file: its source file (functions compiled from it are its definitions).
+            old_ns: a copy of the module's dictionary taken before it was re-executed.
+            namespace: the module's dictionary now.
+        """
+        self._result, self._file = PatchResult(), file
+        classes, others = self._pairs(name, old_ns, namespace)
+        reasons = self._keep_safe_classes(classes)
+        done: dict[int, Any] = {}
+        for key, old, new in [*classes, *others]:
+            if id(new) in done:
+                namespace[key] = done[id(new)]
+                continue
+            kept = self._pair(key, old, new, reasons)
+            done[id(new)] = kept
+            namespace[key] = kept
+        self.translator.namespace(namespace, old_ns)
+        result, self._result = self._result, PatchResult()
+        return result
+
+    def _pairs(self, name: str, old_ns: dict, namespace: dict):
+        classes, others = [], []
+        for key, new in namespace.items():
+            old = old_ns.get(key, _ABSENT)
+            if old is _ABSENT or old is new:
+                continue
+            if isinstance(old, type) and isinstance(new, type):
+                if old.__qualname__ == new.__qualname__ and old.__module__ == name == new.__module__:
+                    classes.append((key, old, new))
+            elif self._defined_here(old) or self._defined_here(new):
+                others.append((key, old, new))
+        return classes, others
+
+    def _keep_safe_classes(self, classes: list) -> dict[int, str]:
+        """Provisionally keep every class pair, then drop the unsafe ones until none changes."""
+        for _, old, new in classes:
+            self.translator.keep(new, old)
+        reasons: dict[int, str] = {}
+        changed = True
+        while changed:
+            changed = False
+            for _, old, new in classes:
+                if id(new) not in reasons:
+                    reason = self._class_unsafe(old, new)
+                    if reason:
+                        reasons[id(new)] = reason
+                        self.translator.forget(new)
+                        changed = True
+        return reasons
+
+    def _pair(self, key: str, old: Any, new: Any, reasons: dict[int, str]) -> Any:
+        """Update ``old`` from ``new`` and return the object to bind (``old``, or ``new`` when it
+        had to be replaced)."""
+        if isinstance(old, type) and isinstance(new, type):
+            if id(new) in reasons:
+                return self._replace(key, old, new, reasons[id(new)])
+            self.update_class(old, new)
+            self._result.patched.append(key)
+            return old
+        mark = len(self.undo)
         try:
-            reason = _patch(old, new, kept, undo, set())
+            reason = self.update_callable(old, new)
         except (TypeError, ValueError, AttributeError) as exc:
             reason = f"update failed ({exc})"
         if reason is None:
-            namespace[key] = old
-            result.patched.append(key)
-            done.add(id(new))
-        else:
-            undo.rollback(mark)
-            kept.pop(id(new), None)
-            result.replaced.append((key, reason))
-    _adopt_new_objects(old_ns, namespace, kept, undo)
-    return result
+            self._result.patched.append(key)
+            return old
+        self.undo.rollback(mark)
+        return self._replace(key, old, new, reason)
 
+    def _replace(self, key: str, old: Any, new: Any, reason: str) -> Any:
+        self.translator.forget(new)
+        self._result.replaced.append((key, reason))
+        self._result.replaced_objects.append(old)
+        self._patch_inner_functions(old, new)
+        if isinstance(new, type):
+            self._fix_replacement_class(new)
+        return new
 
-def _pairs(module_name: str, old_ns: dict, namespace: dict) -> dict[str, tuple[Any, Any]]:
-    pairs = {}
-    for key, new in namespace.items():
-        old = old_ns.get(key, _ABSENT)
-        if old is _ABSENT or old is new or not _same_definition(old, new):
-            continue
-        if getattr(new, "__module__", None) == module_name == getattr(old, "__module__", None):
-            pairs[key] = (old, new)
-    return pairs
+    def note_replaced(self, name: str, reason: str) -> None:
+        """Report that a part of a kept object (an Enum member...) was replaced."""
+        self._result.replaced.append((name, reason))
 
+    def on_done(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once every module of the reload is patched (and before commit)."""
+        self._done.append(action)
 
-def _kind(obj: Any) -> str | None:
-    if isinstance(obj, type):
-        return "class"
-    if isinstance(obj, types.FunctionType):
-        return "function"
-    if callable(obj) and isinstance(getattr(obj, "__wrapped__", None), types.FunctionType):
-        return "wrapper"
-    return None
+    def finish(self) -> None:
+        """Run the actions kept for the end of the reload; detach discarded classes on commit."""
+        while self._done:
+            self._done.pop(0)()
+        discarded, self._discarded = self._discarded, []
+        self.undo.on_commit(lambda: [_detach(cls) for cls in discarded])
 
+    # -- what belongs to the module --------------------------------------------------------------
+    def _defined_here(self, obj: Any) -> bool:
+        return any(True for _ in self._own_functions(obj))
 
-def _same_definition(old: Any, new: Any) -> bool:
-    """Both are the same kind of definition with the same qualified name (classes may differ in
-    metaclass: that is judged by :func:`_class_unsafe`)."""
-    kind = _kind(old)
-    if kind is None or kind != _kind(new):
-        return False
-    if getattr(old, "__qualname__", None) != getattr(new, "__qualname__", None):
-        return False
-    return kind == "class" or type(old) is type(new)
+    def _own_functions(self, obj: Any, depth: int = 4) -> Iterator[types.FunctionType]:
+        """Functions compiled from the module's file reachable from ``obj`` through wrappers."""
+        for function in functions_in(obj, depth):
+            if function.__code__.co_filename == self._file:
+                yield function
 
+    # -- callables -------------------------------------------------------------------------------
+    def update_callable(self, old: Any, new: Any, seen: set | None = None) -> str | None:
+        """Make ``old`` (a function or wrapper) run ``new``'s code; the reason when it cannot."""
+        seen = set() if seen is None else seen
+        if (id(old), id(new)) in seen:
+            return None
+        seen.add((id(old), id(new)))
+        if isinstance(old, types.FunctionType) and isinstance(new, types.FunctionType):
+            if old.__qualname__ != new.__qualname__:
+                return self._shape(old, new)
+            return self.update_function(old, new, seen)
+        if type(old) is not type(new):
+            return self._shape(old, new)
+        reason = self._patch_inner_functions(old, new, seen)
+        if reason:
+            return reason
+        return self._update_wrapper_object(old, new)
 
-def _drop_unsafe_classes(pairs: dict, kept: dict) -> dict[int, str]:
-    reasons: dict[int, str] = {}
-    changed = True
-    while changed:
-        changed = False
-        for old, new in pairs.values():
-            if id(new) in kept and isinstance(new, type):
-                reason = _class_unsafe(old, new, kept)
+    def update_function(self, old: types.FunctionType, new: types.FunctionType, seen: set) -> str | None:
+        """Give ``old`` the code, defaults, annotations, doc and attributes of ``new``."""
+        self.translator.keep(new, old)
+        if old.__code__.co_freevars != new.__code__.co_freevars:
+            self.translator.forget(new)
+            return "closure variables changed"
+        for name, old_cell, new_cell in zip(old.__code__.co_freevars, old.__closure__ or (), new.__closure__ or ()):
+            if name != "__class__":
+                reason = self._update_cell(old_cell, new_cell, seen)
                 if reason:
-                    del kept[id(new)]
-                    reasons[id(new)] = reason
-                    changed = True
-    return reasons
+                    self.translator.forget(new)
+                    return reason
+        if not same_code(old.__code__, new.__code__):
+            self.changes.code_changed(old)
+        self.undo.set(old, "__code__", new.__code__)
+        for attr in _FUNCTION_ATTRS:
+            value = getattr(new, attr)
+            if attr == "__defaults__" and value:
+                value = tuple(self.translator(v) for v in value)
+            if getattr(old, attr) is not value:
+                self.undo.set(old, attr, value)
+        if old.__dict__ or new.__dict__:
+            self.undo.set(old, "__dict__", {k: self.translator(v) for k, v in new.__dict__.items()})
+        return None
+
+    def _update_cell(self, old_cell, new_cell, seen: set) -> str | None:
+        try:
+            value = new_cell.cell_contents
+        except ValueError:
+            return None
+        try:
+            current = old_cell.cell_contents
+        except ValueError:
+            current = _ABSENT
+        kept = self.translator(value)
+        if kept is current:
+            return None
+        if current is not _ABSENT and kept is value and self._defined_here(value) and self._defined_here(current):
+            return self.update_callable(current, value, seen)
+        self.undo.set_cell(old_cell, kept)
+        return None
+
+    def _patch_inner_functions(self, old: Any, new: Any, seen: set | None = None) -> str | None:
+        """Update the module's functions held inside ``old`` from those inside ``new``."""
+        seen = set() if seen is None else seen
+        if isinstance(old, property) and isinstance(new, property):
+            pairs = [(a, b) for a, b in zip((old.fget, old.fset, old.fdel), (new.fget, new.fset, new.fdel))
+                     if a is not None and b is not None]
+        else:
+            olds: dict[str, list] = {}
+            for function in self._own_functions(old):
+                olds.setdefault(function.__qualname__, []).append(function)
+            pairs = [(olds[f.__qualname__][0], f) for f in self._own_functions(new)
+                     if len(olds.get(f.__qualname__, ())) == 1]
+        for match, function in pairs:
+            if match is not function:
+                reason = self.update_callable(match, function, seen)
+                if reason:
+                    return f"{function.__qualname__}: {reason}"
+        return None
+
+    def _update_wrapper_object(self, old: Any, new: Any) -> str | None:
+        """Make a wrapper object equal to the new one: ``lru_cache`` (same parameters; its cache
+        is cleared on commit), ``functools.partial``, or any object with a ``__dict__``."""
+        if isinstance(old, functools.partial):
+            state = old.__reduce__()[2]
+            self.undo.record(lambda: old.__setstate__(state))
+            new_state = new.__reduce__()[2]
+            old.__setstate__((self.translator(new_state[0]), tuple(self.translator(a) for a in new_state[1]),
+                              {k: self.translator(v) for k, v in (new_state[2] or {}).items()}, new_state[3]))
+            return None
+        if hasattr(old, "cache_parameters") and old.cache_parameters() != new.cache_parameters():
+            return "its cache parameters changed"
+        if hasattr(old, "cache_clear"):
+            self.undo.on_commit(old.cache_clear)
+        try:
+            attributes = vars(new)
+        except TypeError:
+            return None if hasattr(old, "cache_clear") else f"a {type(old).__name__} cannot be updated"
+        for name, value in attributes.items():
+            kept = self.translator(value)
+            if vars(old).get(name, _ABSENT) is not kept:
+                self.undo.set(old, name, kept)
+        self.translator.keep(new, old)
+        self.changes.code_changed(old)
+        return None
+
+    def _shape(self, old: Any, new: Any) -> str:
+        def shape(obj: Any) -> str:
+            return "a plain function" if isinstance(obj, types.FunctionType) else f"a {type(obj).__name__}"
+        return (f"it changed shape (was {shape(old)}, now {shape(new)}); references taken before run "
+                f"the new code through the old {'wrapper' if not isinstance(old, types.FunctionType) else 'function'}")
+
+    # -- classes ---------------------------------------------------------------------------------
+    def _class_unsafe(self, old: type, new: type) -> str | None:
+        """Why ``old`` cannot take ``new``'s content, or None when it can."""
+        if not old.__flags__ & _HEAPTYPE:
+            return "not a Python class"
+        if type(old) is not self.translator(type(new)):
+            return "metaclass changed"
+        if tuple(self.translator(b) for b in new.__bases__) != old.__bases__:
+            return "base classes changed"
+        if _slots(old) != _slots(new):
+            return "__slots__ changed (the instance layout differs)"
+        for kind in kinds_of(new):
+            reason = kind.unsafe(old, new)
+            if reason:
+                return reason
+        return None
+
+    def update_class(self, old: type, new: type) -> None:
+        """Give the kept class ``old`` the content of ``new`` (both already judged compatible)."""
+        self.translator.keep(new, old)
+        kinds = kinds_of(new)
+        _point_class_cells(old, new, self.undo)
+        skip = set(_CLASS_SKIP) | {k for k, v in old.__dict__.items()
+                                   if isinstance(v, (types.MemberDescriptorType, types.GetSetDescriptorType))}
+        for kind in kinds:
+            skip |= kind.handled(old, new)
+        for key, value in list(new.__dict__.items()):
+            if key not in skip:
+                self._update_member(old, key, old.__dict__.get(key, _ABSENT), value)
+        for key in [k for k in old.__dict__ if k not in new.__dict__ and k not in skip]:
+            self.undo.delete(old, key)
+            self.changes.member_changed(old, key)
+        for kind in kinds:
+            kind.update(old, new, self)
+        self._discarded.append(new)
+
+    def _update_member(self, cls: type, key: str, current: Any, value: Any) -> None:
+        if current is value:
+            return
+        if current is not _ABSENT and self._keep_member(cls, key, current, value):
+            return
+        if isinstance(value, types.FunctionType) and value.__code__.co_filename != self._file:
+            self.translator.generated(value, _globals_of(cls))
+        self.undo.set(cls, key, self.translator.fix(value))
+        self.changes.member_changed(cls, key)
+
+    def _keep_member(self, cls: type, key: str, current: Any, value: Any) -> bool:
+        """Update ``current`` in place from ``value``; False when ``value`` must be set instead."""
+        if isinstance(current, type) and isinstance(value, type):
+            if current.__qualname__ != value.__qualname__ or self._class_unsafe(current, value):
+                return False
+            self.update_class(current, value)
+            self._note_member(cls, key, current)
+            return True
+        if type(current) is not type(value) or not (self._defined_here(current) and self._defined_here(value)):
+            return False
+        if isinstance(current, property) and \
+                [f is None for f in (current.fget, current.fset, current.fdel)] != \
+                [f is None for f in (value.fget, value.fset, value.fdel)]:
+            return False
+        mark = len(self.undo)
+        try:
+            reason = self.update_callable(current, value) if isinstance(value, types.FunctionType) \
+                else self._patch_inner_functions(current, value)
+        except (TypeError, ValueError, AttributeError):
+            reason = "update failed"
+        if reason:
+            self.undo.rollback(mark)
+            self._result.replaced.append((f"{cls.__qualname__}.{key}", reason))
+            return False
+        self._note_member(cls, key, current)
+        return True
+
+    def _note_member(self, cls: type, key: str, current: Any) -> None:
+        for function in self._own_functions(current):
+            if self.changes.runs_new_code(function):
+                self.changes.member_changed(cls, key)
+                return
+
+    def _fix_replacement_class(self, new: type) -> None:
+        """A replaced class keeps pointing at the kept versions of its bases and attributes."""
+        bases = tuple(self.translator(b) for b in new.__bases__)
+        if bases != new.__bases__:
+            try:
+                self.undo.set(new, "__bases__", bases)
+            except TypeError as exc:
+                self._result.replaced.append((new.__qualname__, f"its bases could not be updated ({exc})"))
+        self.translator.class_attributes(new)
 
 
-def _translate(value: Any, kept: dict) -> Any:
-    return kept.get(id(value), value)
+def functions_in(obj: Any, depth: int = 4) -> Iterator[types.FunctionType]:
+    """Python functions reachable from ``obj`` through wrapper links: ``__wrapped__``,
+    ``__func__``, property accessors, ``cached_property.func``, ``partial.func``, closure cells,
+    and the attributes of callable objects (``np.vectorize``'s ``pyfunc``...)."""
+    seen: set[int] = set()
+    stack = [(obj, 0)]
+    while stack:
+        current, level = stack.pop()
+        if id(current) in seen or current is None:
+            continue
+        seen.add(id(current))
+        if isinstance(current, types.FunctionType):
+            yield current
+        if level >= depth:
+            continue
+        stack.extend((link, level + 1) for link in _links(current))
+
+
+def _links(obj: Any) -> list[Any]:
+    if isinstance(obj, (type, types.ModuleType)):
+        return []
+    if isinstance(obj, (classmethod, staticmethod, types.MethodType)):
+        return [obj.__func__]
+    if isinstance(obj, property):
+        return [obj.fget, obj.fset, obj.fdel]
+    if isinstance(obj, functools.cached_property):
+        return [obj.func]
+    if isinstance(obj, functools.partial):
+        return [obj.func]
+    links = []
+    if isinstance(obj, types.FunctionType):
+        for cell in obj.__closure__ or ():
+            try:
+                links.append(cell.cell_contents)
+            except ValueError:
+                pass
+    try:
+        attributes = vars(obj)
+    except TypeError:
+        return links
+    links.extend(v for k, v in attributes.items() if callable(v) and not isinstance(v, type)
+                 and (k == "__wrapped__" or not isinstance(obj, types.FunctionType)))
+    return links
+
+
+def same_code(a: types.CodeType, b: types.CodeType) -> bool:
+    """Whether two code objects do the same thing (line numbers aside)."""
+    if a is b:
+        return True
+    if (a.co_code, a.co_names, a.co_varnames, a.co_freevars, a.co_cellvars, a.co_flags, a.co_argcount,
+            a.co_kwonlyargcount, a.co_posonlyargcount) != \
+            (b.co_code, b.co_names, b.co_varnames, b.co_freevars, b.co_cellvars, b.co_flags, b.co_argcount,
+             b.co_kwonlyargcount, b.co_posonlyargcount) or len(a.co_consts) != len(b.co_consts):
+        return False
+    for x, y in zip(a.co_consts, b.co_consts):
+        if isinstance(x, types.CodeType) and isinstance(y, types.CodeType):
+            if not same_code(x, y):
+                return False
+        elif type(x) is not type(y) or x != y:
+            return False
+    return True
+
+
+def _globals_of(cls: type) -> dict:
+    import sys
+
+    module = sys.modules.get(cls.__module__)
+    return getattr(module, "__dict__", {})
 
 
 def _slots(cls: type) -> tuple | None:
@@ -136,169 +449,22 @@ def _slots(cls: type) -> tuple | None:
     return (slots,) if isinstance(slots, str) else (tuple(slots) if slots is not None else None)
 
 
-def _enum_members(cls: type) -> list[tuple[str, Any]]:
-    return [(name, member.value) for name, member in cls.__members__.items()]
-
-
-def _class_unsafe(old: type, new: type, kept: dict) -> str | None:
-    """Why ``old`` cannot take ``new``'s content, or None when it can."""
-    if not old.__flags__ & _HEAPTYPE:
-        return "not a Python class"
-    if type(old) is not _translate(type(new), kept):
-        return "metaclass changed"
-    if tuple(_translate(b, kept) for b in new.__bases__) != old.__bases__:
-        return "base classes changed"
-    if _slots(old) != _slots(new):
-        return "__slots__ changed"
-    if old.__dict__.get("_fields") != new.__dict__.get("_fields"):
-        return "named tuple fields changed"
-    if isinstance(old, enum.EnumMeta):
-        try:
-            if _enum_members(old) != _enum_members(new):
-                return "Enum members changed"
-        except Exception:
-            return "Enum members cannot be compared"
-    return None
-
-
-def _patch(old: Any, new: Any, kept: dict, undo: UndoLog, seen: set) -> str | None:
-    if (id(old), id(new)) in seen:
-        return None
-    seen.add((id(old), id(new)))
-    kept[id(new)] = old
-    if isinstance(old, type):
-        return _patch_class(old, new, kept, undo, seen)
-    return _patch_callable(old, new, kept, undo, seen)
-
-
-def _patch_callable(old: Any, new: Any, kept: dict, undo: UndoLog, seen: set) -> str | None:
-    inner_old, inner_new = getattr(old, "__wrapped__", None), getattr(new, "__wrapped__", None)
-    if inner_old is not None and inner_new is not None and inner_old is not inner_new:
-        if not _same_definition(inner_old, inner_new):
-            return "the function it wraps changed"
-        reason = _patch(inner_old, inner_new, kept, undo, seen)
-        if reason:
-            return f"wrapped function: {reason}"
-    if not isinstance(old, types.FunctionType):
-        if hasattr(old, "cache_clear"):
-            undo.on_commit(old.cache_clear)
-        return None
-    if old.__code__.co_freevars != new.__code__.co_freevars:
-        return "closure variables changed"
-    for old_cell, new_cell in zip(old.__closure__ or (), new.__closure__ or ()):
-        reason = _patch_cell(old_cell, new_cell, kept, undo, seen)
-        if reason:
-            return reason
-    for attr in _FUNCTION_ATTRS:
-        undo.set(old, attr, getattr(new, attr))
-    undo.set(old, "__dict__", {k: _translate(v, kept) for k, v in new.__dict__.items()})
-    return None
-
-
-def _patch_cell(old_cell, new_cell, kept: dict, undo: UndoLog, seen: set) -> str | None:
-    try:
-        value = new_cell.cell_contents
-    except ValueError:
-        return None
-    try:
-        current = old_cell.cell_contents
-    except ValueError:
-        current = _ABSENT
-    if id(value) in kept or current is value:
-        if current is not _translate(value, kept):
-            undo.set_cell(old_cell, _translate(value, kept))
-        return None
-    if current is not _ABSENT and _kind(current) in ("function", "wrapper") and _same_definition(current, value):
-        return _patch(current, value, kept, undo, seen)
-    undo.set_cell(old_cell, value)
-    return None
-
-
-def _functions_in(value: Any) -> list[types.FunctionType]:
-    found = []
-    if isinstance(value, (classmethod, staticmethod)):
-        value = value.__func__
-    if isinstance(value, property):
-        return [f for part in (value.fget, value.fset, value.fdel) for f in _functions_in(part)]
-    if isinstance(value, functools.cached_property):
-        value = value.func
-    while value is not None and callable(value):
-        if isinstance(value, types.FunctionType):
-            found.append(value)
-        value = getattr(value, "__wrapped__", None)
-    return found
-
-
 def _point_class_cells(old: type, new: type, undo: UndoLog) -> None:
     """Zero-argument ``super()`` reads a ``__class__`` cell: make the new methods see ``old``."""
     for value in list(new.__dict__.values()):
-        for function in _functions_in(value):
+        for function in functions_in(value, 2):
             for name, cell in zip(function.__code__.co_freevars, function.__closure__ or ()):
-                if name == "__class__" and cell.cell_contents is new:
-                    undo.set_cell(cell, old)
+                try:
+                    if name == "__class__" and cell.cell_contents is new:
+                        undo.set_cell(cell, old)
+                except ValueError:
+                    pass
 
 
-def _patch_class(old: type, new: type, kept: dict, undo: UndoLog, seen: set) -> str | None:
-    _point_class_cells(old, new, undo)
-    is_enum = isinstance(old, enum.EnumMeta)
-    skip = _CLASS_SKIP | {k for k, v in old.__dict__.items()
-                          if isinstance(v, (types.MemberDescriptorType, types.GetSetDescriptorType))}
-    if is_enum:
-        skip |= set(old.__members__) | {k for k in new.__dict__ if _is_enum_internal(k, new.__dict__[k])}
-    for key, value in list(new.__dict__.items()):
-        if key in skip:
-            continue
-        current = old.__dict__.get(key, _ABSENT)
-        if current is value:
-            continue
-        if current is not _ABSENT and _same_definition(current, value) and \
-                not (isinstance(value, type) and _class_unsafe(current, value, kept)):
-            if _patch(current, value, kept, undo, seen) is None:
-                continue
-        undo.set(old, key, _translate(value, kept))
-    if not is_enum:
-        for key in [k for k in old.__dict__ if k not in new.__dict__ and k not in skip]:
-            undo.delete(old, key)
-    return None
-
-
-def _is_enum_internal(key: str, value: Any) -> bool:
-    plain = isinstance(value, (types.FunctionType, classmethod, staticmethod, property))
-    return not plain or key == "__new__" or (key.startswith("_") and key.endswith("_") and not key.startswith("__"))
-
-
-def _adopt(value: Any, kept: dict, undo: UndoLog) -> None:
-    """An instance the new code made of a class that was kept becomes an instance of the kept
-    class (layouts are equal: the class passed :func:`_class_unsafe`)."""
-    cls = kept.get(id(type(value)))
-    if isinstance(cls, type) and type(value) is not cls:
+def _detach(cls: type) -> None:
+    """Take a discarded class out of its bases' ``__subclasses__()`` (when its layout allows)."""
+    if cls.__bases__ != (object,):
         try:
-            undo.set(value, "__class__", cls)
+            cls.__bases__ = (object,)
         except TypeError:
             pass
-
-
-def _adopt_new_objects(old_ns: dict, namespace: dict, kept: dict, undo: UndoLog) -> None:
-    """Module-level objects built by the new code (sentinels, registries, class constants)
-    refer to kept objects and are instances of kept classes."""
-    if not kept:
-        return
-    kept_classes = {id(c): c for c in kept.values() if isinstance(c, type)}
-    for cls in kept_classes.values():
-        for value in list(cls.__dict__.values()):
-            _adopt(value, kept, undo)
-    for key, value in list(namespace.items()):
-        if value is old_ns.get(key, _ABSENT):
-            continue
-        _adopt(value, kept, undo)
-        if type(value) is dict:
-            items = [(_translate(k, kept), _translate(v, kept)) for k, v in value.items()]
-            if any(a is not b or c is not d for (a, c), (b, d) in zip(items, value.items())):
-                undo.replace_contents(value, dict(items))
-        elif type(value) in (list, tuple, set, frozenset):
-            for item in value:
-                _adopt(item, kept, undo)
-            if type(value) is list:
-                items = [_translate(v, kept) for v in value]
-                if any(a is not b for a, b in zip(items, value)):
-                    undo.replace_contents(value, items)

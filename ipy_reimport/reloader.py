@@ -1,29 +1,68 @@
-"""Deep reload: plan, snapshot, re-execute in dependency order, patch, then commit or roll back."""
+"""Deep reload: plan, then bring each module up to date in dependency order — re-running only
+what changed — and commit, or roll everything back.
+
+For each module of the plan, dependencies first, one of these happens:
+
+* an edited module whose edit touches only definitions is **patched in place** (:mod:`.in_place`):
+  nothing else of it runs again;
+* an edited module whose changed statements are pure and read by nothing else at import time
+  **runs just those statements**;
+* any other edited module, and a dependent whose import-time code could now compute something
+  else (:mod:`.dependents`), is **re-executed** like ``importlib.reload``, and its definitions are
+  kept and patched (:mod:`.patching`);
+* a dependent whose imported names now refer to new objects, but that reads them only at call
+  time, has them **rebound**; any other dependent is left alone.
+
+With ``full=True`` every module of the plan is re-executed from the top, as before.
+"""
 
 from __future__ import annotations
 
+import ast
 import importlib
 import linecache
 import sys
 import time
 from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Callable
 
-from .baseline import drop_misleading_bytecode, stamp_of
-from .bindings import top_level_names_of
+from .analysis import ModuleSummary, summarize, summary_of
+from .baseline import Stamp, stamp_of
+from .dependents import decide, propagate
 from .errors import ReloadFailed, UsageProblem, locate
-from .patching import PatchResult, UndoLog, patch_module
+from .executing import Source, check_target, compile_source, future_flags, read_source, refresh_bytecode, run
+from .holders import holders_of
+from .in_place import NeedsExecution, apply_definitions
+from .patching import PatchResult
 from .report import ModuleReload, ReloadReport
+from .source_diff import SourceEdit, compare_sources
+from .sources import ExecutedSources
 from .tracker import ModuleState, Tracker
+from .transaction import Transaction
 
 __all__ = ["Plan", "Reloader"]
 
 
 @dataclass
 class Plan:
-    """Which modules to reload, grouped (import cycles) and in dependency order."""
+    """Which modules to reload, grouped (import cycles) and in dependency order.
+
+    Attributes:
+        groups: module names in dependency order; a group of several is an import cycle.
+        edited: modules whose source changed, and modules named in the request.
+        named: modules named in the request.
+        full: re-execute every module from the top.
+        skipped: ``(name, reason)`` of modules left out (source deleted).
+        aliases: other names in ``sys.modules`` of a planned module object.
+    """
 
     groups: list[list[str]]
+    edited: set[str] = field(default_factory=set)
+    named: set[str] = field(default_factory=set)
+    full: bool = False
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    aliases: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def order(self) -> list[str]:
@@ -36,12 +75,18 @@ class Reloader:
 
     Args:
         tracker: knows the modules, their states and their imports.
+        sources: what each module ran.
+        user_namespace: returns the user's namespace (to name who holds replaced objects).
     """
 
-    def __init__(self, tracker: Tracker) -> None:
+    def __init__(self, tracker: Tracker, sources: ExecutedSources | None = None,
+                 user_namespace: Callable[[], dict | None] | None = None) -> None:
         self.tracker = tracker
+        self.sources = sources if sources is not None else ExecutedSources()
+        self.user_namespace = user_namespace or (lambda: None)
 
-    def plan(self, names: list[str] | None = None) -> Plan:
+    # -- planning --------------------------------------------------------------------------------
+    def plan(self, names: list[str] | None = None, full: bool = False) -> Plan:
         """Plan a reload of ``names`` (or of every stale user module) and all their dependents.
 
         Raises:
@@ -52,14 +97,19 @@ class Reloader:
             self._check_reloadable(name)
         everything = any(not self.tracker.get(n).user for n in names or ())
         self.tracker.recheck(everything)
+        named = set(names or ())
+        stale = set(self.tracker.stale_names(everything))
         if names is None:
-            names = self.tracker.stale_names(everything)
+            names = sorted(stale)
         graph = self.tracker.import_graph(everything)
         wanted = set(names) | graph.dependents(names)
         deleted = sorted(n for n in wanted if self.tracker.own_state(n) is ModuleState.MISSING)
         wanted.difference_update(deleted)
-        return Plan(graph.reload_order(wanted, rank=self.tracker.rank),
-                    [(name, "source file deleted") for name in deleted])
+        groups, aliases = _by_module(graph.reload_order(wanted, rank=self.tracker.rank))
+        planned = {n for group in groups for n in group}
+        edited = {n for n in planned if n in stale or n in named or any(a in named or a in stale for a in aliases.get(n, ()))}
+        return Plan(groups, edited, named | {n for n in planned if set(aliases.get(n, ())) & named},
+                    full, [(name, "source file deleted") for name in deleted], aliases)
 
     def _check_reloadable(self, name: str) -> None:
         entry = self.tracker.get(name)
@@ -70,75 +120,391 @@ class Reloader:
         if self.tracker.own_state(name) is ModuleState.MISSING or stamp_of(entry.file) is None:
             raise UsageProblem(f"cannot reload {name}: its source file {entry.file} was deleted")
 
+    # -- running ---------------------------------------------------------------------------------
     def execute(self, plan: Plan, patch: bool = True) -> ReloadReport:
-        """Re-execute the modules of ``plan`` in order; on any failure restore every one of them.
+        """Bring the modules of ``plan`` up to date, dependencies first; on any failure restore
+        every one of them.
 
         Raises:
             ReloadFailed: a module failed; everything was rolled back.
         """
         started = time.perf_counter()
         importlib.invalidate_caches()
-        modules_before = dict(sys.modules)
-        snapshots: dict[str, dict] = {}
-        stamps, seconds, done = {}, {}, []
-        undo = UndoLog()
+        run = _Run(self, plan, patch)
         name = ""
         try:
-            for name in plan.order:
-                done.append(self._reload_one(name, snapshots, stamps, undo, patch))
-                seconds[name] = done[-1].seconds
+            for group in plan.groups:
+                name = group[0]
+                for item in run.group(group):
+                    name = item.name
+                    run.done.append(item)
+            name = ""
+            run.finish()
         except BaseException as exc:
-            undo.rollback()
-            _restore(snapshots, modules_before)
-            failure = ReloadFailed(name, locate(exc, self._files(plan)), exc, list(snapshots))
+            interrupted = run.transaction.rollback()
+            failure = ReloadFailed(name or (plan.order[-1] if plan.order else "?"),
+                                   locate(exc, self._files(plan)), exc, plan.order)
             self.tracker.mark_failed(plan.order, failure.short)
-            if not isinstance(exc, Exception):
-                raise
+            if interrupted or not isinstance(exc, Exception):
+                if hasattr(exc, "add_note"):
+                    exc.add_note("ipy_reimport: the reload was rolled back; nothing changed")
+                raise exc if not interrupted else KeyboardInterrupt from exc
             raise failure from exc
-        undo.commit()
-        self.tracker.mark_reloaded(stamps, seconds)
-        return ReloadReport(plan.groups, done, time.perf_counter() - started, skipped=plan.skipped)
+        if run.transaction.commit(run.record):
+            raise KeyboardInterrupt
+        return ReloadReport(plan.groups, run.done, time.perf_counter() - started, skipped=plan.skipped)
+
+    def preview(self, plan: Plan, patch: bool = True) -> ReloadReport:
+        """What :meth:`execute` would do, predicted from the sources; nothing changes."""
+        return ReloadReport(plan.groups, _Run(self, plan, patch).preview(), dry_run=True, skipped=plan.skipped)
 
     def _files(self, plan: Plan) -> set[str]:
         return {self.tracker.get(n).file for n in plan.order if self.tracker.get(n) is not None}
 
-    def _reload_one(self, name: str, snapshots: dict, stamps: dict, undo: UndoLog, patch: bool) -> ModuleReload:
-        module = sys.modules[name]
-        file = self.tracker.get(name).file
-        snapshots[name] = old_ns = dict(module.__dict__)
-        stamps[name] = stamp = stamp_of(file)
-        changed = self.tracker.own_state(name) is ModuleState.STALE
-        if changed and stamp is not None:
-            drop_misleading_bytecode(module, stamp)
+
+class _Run:
+    """One execution of a plan: decides and applies each module's step inside a transaction."""
+
+    def __init__(self, reloader: Reloader, plan: Plan, patch: bool) -> None:
+        self.reloader, self.tracker, self.plan, self.patch = reloader, reloader.tracker, plan, patch
+        self.transaction = Transaction()
+        self.changes = self.transaction.changes
+        self.planned = set(plan.order) | {a for names in plan.aliases.values() for a in names}
+        self.done: list[ModuleReload] = []
+        self.executed: dict[str, Source] = {}
+        self.replaced: list[tuple[str, str, object]] = []
+        self.predicting = False
+
+    # -- groups and modules ----------------------------------------------------------------------
+    def group(self, group: list[str]) -> list[ModuleReload]:
+        """Bring an import cycle (or one module) up to date. Members are decided one by one; when
+        one must re-execute, the whole cycle re-executes, in order (its members read each other)."""
+        items = []
+        for name in group:
+            step = self._step(name)
+            if step.execute and len(group) > 1:
+                cause = f"it is in an import cycle with {name}, which re-executes ({step.execute})"
+                return [self._apply(member, _Step(execute=step.execute if member == name else cause))
+                        for member in group]
+            items.append(self._apply(name, step))
+        return items
+
+    def module(self, name: str) -> ModuleReload:
+        """Bring one module up to date."""
+        return self._apply(name, self._step(name))
+
+    def _step(self, name: str) -> "_Step":
+        """Decide what bringing ``name`` up to date takes (nothing changes here)."""
+        module, file = sys.modules[name], self.tracker.get(name).file
+        check_target(name, module, file)
+        if self.plan.full:
+            return _Step(execute="--full")
+        if not self.patch:
+            return _Step(execute="--no-patch") if name in self.plan.edited else self._dependent(name, module, file)
+        if name not in self.plan.edited:
+            return self._dependent(name, module, file)
+        source = read_source(file)
+        old = self.reloader.sources.executed(name, module)
+        if old is None:
+            return _Step(execute="the source it ran from was not recorded", source=source)
+        if old.data == source.data:
+            if name in self.plan.named:
+                return _Step(execute="named in the request (its source is unchanged)", source=source)
+            step = self._dependent(name, module, file)
+            step.source, step.unchanged = source, True
+            return step
+        edit = compare_sources(old.data, source.data, file)
+        if edit.problem:
+            return _Step(execute=edit.problem, source=source)
+        if edit.statements:
+            reason = _statements_blocked(edit, summarize(source.data, name, _is_package(module), file))
+            if reason:
+                return _Step(execute=reason, source=source)
+        return _Step(source=source, edit=edit)
+
+    def _dependent(self, name: str, module: ModuleType, file: str) -> "_Step":
+        summary = summary_of(file, name, _is_package(module))
+        decision = decide(name, module.__dict__, summary, self.changes, self.planned, predict=self.predicting)
+        return _Step(execute=decision.execute, rebind=decision.rebind, summary=summary)
+
+    def _apply(self, name: str, step: "_Step") -> ModuleReload:
         begin = time.perf_counter()
-        importlib.reload(module)
-        result = patch_module(name, old_ns, module.__dict__, undo) if patch else PatchResult()
-        elapsed = time.perf_counter() - begin
-        linecache.checkcache(file)
-        leftover = _leftovers(name, file, old_ns) if changed else ()
-        return ModuleReload(name, file, elapsed, tuple(result.patched), tuple(result.replaced), leftover)
+        module, file = sys.modules[name], self.tracker.get(name).file
+        if step.execute:
+            item = self._execute(name, module, file, step if not step.unchanged else _Step(execute=step.execute))
+        elif step.edit is not None:
+            item = self._edit(name, module, file, step)
+        else:
+            item = self._rebind(name, module, file, step)
+        propagate(name, module.__dict__, self._summary(name, module, step), self.changes, self.planned)
+        return _timed(item, time.perf_counter() - begin)
+
+    def _summary(self, name: str, module: ModuleType, step: "_Step") -> ModuleSummary | None:
+        if step.summary is not None:
+            return step.summary
+        file = self.tracker.get(name).file
+        if step.source is not None:
+            try:
+                return summarize(step.source.data, name, _is_package(module), file)
+            except (SyntaxError, ValueError):
+                return None
+        return summary_of(file, name, _is_package(module))
+
+    # -- the three kinds of step -----------------------------------------------------------------
+    def _execute(self, name: str, module: ModuleType, file: str, step: "_Step") -> ModuleReload:
+        source = step.source or read_source(file)
+        code = compile_source(source)
+        namespace = module.__dict__
+        before = self.transaction.undo.keep_namespace(namespace)
+        self.transaction.watch_containers(self._dependencies(name))
+        run(name, module, code)
+        result = self.transaction.patcher.module(name, file, before, namespace) if self.patch else PatchResult()
+        self.transaction.translate_containers()
+        self.changes.rebind(name, {k for k, v in namespace.items() if v is not before.get(k, _MISSING)})
+        self.executed[name] = source
+        self.replaced.extend((f"{name}.{key}", why, obj) for (key, why), obj
+                             in zip(result.replaced, result.replaced_objects))
+        leftover = _leftovers(name, source, before, namespace) if name in self.plan.edited else ()
+        return ModuleReload(name, file, 0.0, tuple(result.patched), tuple(result.replaced), leftover,
+                            action="executed", reason=step.execute)
+
+    def _edit(self, name: str, module: ModuleType, file: str, step: "_Step") -> ModuleReload:
+        source, edit = step.source, step.edit
+        code = compile_source(source)
+        namespace = module.__dict__
+        mark = len(self.transaction.undo)
+        before = self.transaction.undo.keep_namespace(namespace)
+        ran = self._run_statements(edit, namespace, code, file)
+        try:
+            result = apply_definitions(name, namespace, file, code, edit, future_flags(code),
+                                       self.transaction.patcher)
+        except NeedsExecution as reason:
+            self.transaction.undo.rollback(mark)
+            return self._execute(name, module, file, _Step(execute=str(reason), source=source))
+        self.changes.rebind(name, {k for k, v in namespace.items() if v is not before.get(k, _MISSING)})
+        summary = summarize(source.data, name, _is_package(module), file)
+        propagate(name, namespace, summary, self.changes, self.planned)
+        decision = decide(name, namespace, summary, self.changes, self.planned)
+        if decision.execute:
+            self.transaction.undo.rollback(mark)
+            return self._execute(name, module, file, _Step(execute=decision.execute, source=source))
+        if decision.rebind:
+            namespace.update(decision.rebind)
+            self.changes.rebind(name, set(decision.rebind))
+        self.executed[name] = source
+        removed_top = tuple(r for r in result.removed if "." not in r)
+        return ModuleReload(name, file, 0.0, tuple(result.patched), (), removed_top,
+                            action="statements" if ran else "patched", statements=ran,
+                            added=tuple(result.added), removed=tuple(result.removed),
+                            rebound=tuple(sorted(decision.rebind)))
+
+    def _run_statements(self, edit: SourceEdit, namespace: dict, code, file: str) -> int:
+        if not edit.statements:
+            return 0
+        body = [edit.new_tree.body[i] for i in edit.statements]
+        docstring = [n for n in body if _is_docstring(n, edit)]
+        for node in docstring:
+            namespace["__doc__"] = node.value.value
+        rest = [n for n in body if n not in docstring]
+        if rest:
+            exec(compile(ast.Module(body=rest, type_ignores=[]), file, "exec", flags=future_flags(code),
+                         dont_inherit=True), namespace)
+        return len(body)
+
+    def _rebind(self, name: str, module: ModuleType, file: str, step: "_Step") -> ModuleReload:
+        namespace = module.__dict__
+        if step.rebind:
+            self.transaction.undo.keep_namespace(namespace)
+            namespace.update(step.rebind)
+            self.changes.rebind(name, set(step.rebind))
+        if step.unchanged:
+            self.executed[name] = step.source
+        return ModuleReload(name, file, 0.0, action="rebound" if step.rebind else "unchanged",
+                            rebound=tuple(sorted(step.rebind)))
+
+    def _dependencies(self, name: str) -> list[ModuleType]:
+        """The loaded modules ``name`` imports, and the user's modules they import in turn."""
+        graph = self.tracker.import_graph(False)
+        seen, stack = set(), [name]
+        while stack:
+            for dep in graph.imports(stack.pop()):
+                if dep not in seen:
+                    seen.add(dep)
+                    stack.append(dep)
+        entry = self.tracker.get(name)
+        summary = summary_of(entry.file, name, _is_package(sys.modules[name])) if entry is not None else None
+        if summary is not None:
+            seen.update(b.module for s in summary.statements for b in s.imports)
+        seen.discard(name)
+        return [sys.modules[n] for n in sorted(seen) if isinstance(sys.modules.get(n), ModuleType)]
+
+    # -- the end ---------------------------------------------------------------------------------
+    def finish(self) -> None:
+        """Steps that wait for every module (schemas of nesting models, abstract methods), and
+        who still holds replaced objects."""
+        self.transaction.patcher.finish()
+        self.transaction.translate_containers()
+        if self.replaced:
+            held = holders_of(self.reloader.user_namespace(), [obj for _, _, obj in self.replaced])
+            self.done = [_with_holders(item, self.replaced, held) for item in self.done]
+
+    def record(self) -> None:
+        """After commit: the tracker, the executed sources, linecache and bytecode caches."""
+        stamps: dict[str, Stamp | None] = {}
+        seconds = {item.name: item.seconds for item in self.done}
+        for name in self.plan.order:
+            module = sys.modules[name]
+            source = self.executed.get(name)
+            stamps[name] = source.stamp if source is not None else self.tracker.get(name).baseline
+            if source is not None:
+                self.reloader.sources.record(name, module, source)
+                refresh_bytecode(module, source)
+                linecache.checkcache(source.file)
+            for alias in self.plan.aliases.get(name, ()):
+                stamps[alias] = stamps[name]
+                if source is not None:
+                    self.reloader.sources.record(alias, module, source)
+        self.tracker.mark_reloaded(stamps, seconds)
+
+    def preview(self) -> list[ModuleReload]:
+        """Predict each module's step without running anything (see :mod:`.dependents`)."""
+        items = []
+        self.predicting = True
+        for name in self.plan.order:
+            module, file = sys.modules[name], self.tracker.get(name).file
+            try:
+                step = self._step(name)
+            except (SyntaxError, ValueError, OSError, UsageProblem) as exc:
+                items.append(ModuleReload(name, file, 0.0, action="fails", reason=f"{type(exc).__name__}: {exc}"))
+                continue
+            items.append(self._predict(name, module, file, step))
+        return items
+
+    def _predict(self, name: str, module: ModuleType, file: str, step: "_Step") -> ModuleReload:
+        summary = self._summary(name, module, step)
+        if step.execute:
+            binds = {n for s in (summary.statements if summary else ()) if s.definition is None for n in s.binds}
+            self.changes.rebind(name, binds)
+            for value in list(module.__dict__.values()):
+                if getattr(value, "__module__", None) == name:
+                    self.changes.code_changed(value)
+            return ModuleReload(name, file, 0.0, action="executed", reason=step.execute)
+        if step.edit is not None:
+            patched, added = [], []
+            for change in step.edit.definitions:
+                target = _lookup(module.__dict__, change.path)
+                if change.kind == "added":
+                    added.append(change.qualname)
+                    if len(change.path) == 1:
+                        self.changes.rebind(name, {change.path[0]})
+                elif change.kind != "moved" and target is not None:
+                    patched.append(change.qualname)
+                    self.changes.code_changed(target)
+                    owner = _lookup(module.__dict__, change.path[:-1]) if len(change.path) > 1 else None
+                    if isinstance(owner, type):
+                        self.changes.member_changed(owner, change.path[-1])
+            if step.edit.statements and summary is not None:
+                self.changes.rebind(name, {n for i in step.edit.statements for n in summary.statements[i].binds})
+            propagate(name, module.__dict__, summary, self.changes, self.planned)
+            return ModuleReload(name, file, 0.0, tuple(patched), action="statements" if step.edit.statements else "patched",
+                                statements=len(step.edit.statements), added=tuple(added))
+        self.changes.rebind(name, set(step.rebind))
+        return ModuleReload(name, file, 0.0, action="rebound" if step.rebind else "unchanged",
+                            rebound=tuple(sorted(step.rebind)))
 
 
-def _leftovers(name: str, file: str, old_ns: dict) -> tuple[str, ...]:
-    bound = top_level_names_of(file)
+@dataclass
+class _Step:
+    """What one module's update takes: re-execution (and why), an in-place edit, or rebinding."""
+
+    execute: str | None = None
+    source: Source | None = None
+    edit: SourceEdit | None = None
+    rebind: dict = field(default_factory=dict)
+    summary: ModuleSummary | None = None
+    unchanged: bool = False
+
+
+_MISSING = object()
+
+
+def _by_module(groups: list[list[str]]) -> tuple[list[list[str]], dict[str, list[str]]]:
+    """Merge names of the same module object (aliases in ``sys.modules``): each runs once, under
+    its own ``__name__`` when that is one of them."""
+    names_of: dict[int, list[str]] = {}
+    for group in groups:
+        for name in group:
+            names_of.setdefault(id(sys.modules.get(name)), []).append(name)
+    owner_of: dict[int, str] = {}
+    for key, names in names_of.items():
+        proper = vars(sys.modules[names[0]]).get("__name__")
+        owner_of[key] = proper if proper in names else names[0]
+    result, aliases = [], {}
+    for group in groups:
+        kept = [n for n in group if owner_of[id(sys.modules.get(n))] == n]
+        if kept:
+            result.append(kept)
+    for key, names in names_of.items():
+        others = [n for n in names if n != owner_of[key]]
+        if others:
+            aliases[owner_of[key]] = others
+    return result, aliases
+
+
+def _statements_blocked(edit: SourceEdit, summary: ModuleSummary) -> str | None:
+    """Why running only the changed statements would not be the same as re-executing the
+    module, or None."""
+    changed = [summary.statements[i] for i in edit.statements]
+    for statement in changed:
+        if not statement.pure or statement.unsure:
+            return f"the statement at line {statement.line} changed"
+    bound = {n for s in changed for n in s.binds}
+    for index, statement in enumerate(summary.statements):
+        if index in edit.statements:
+            continue
+        for read in statement.reads:
+            if read.chain[0] in bound:
+                return f"line {statement.line} reads {read.chain[0]}, which the changed line {changed[0].line} binds"
+    return None
+
+
+def _is_docstring(node: ast.stmt, edit: SourceEdit) -> bool:
+    return node is edit.new_tree.body[0] and isinstance(node, ast.Expr) and \
+        isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+
+
+def _is_package(module: ModuleType) -> bool:
+    return "__path__" in vars(module)
+
+
+def _lookup(namespace: dict, path: tuple[str, ...]):
+    obj = namespace.get(path[0]) if path else None
+    for part in path[1:]:
+        obj = vars(obj).get(part) if isinstance(obj, type) else None
+    return obj
+
+
+def _leftovers(name: str, source: Source, before: dict, namespace: dict) -> tuple[str, ...]:
+    """Names of the old namespace that the new source no longer binds (they remain)."""
+    from .bindings import top_level_names
+
+    bound = top_level_names(source.data, source.file)
     if bound is None:
         return ()
-    return tuple(sorted(k for k in old_ns if k not in bound and not (k.startswith("__") and k.endswith("__"))
+    return tuple(sorted(k for k in before if k not in bound and not (k.startswith("__") and k.endswith("__"))
                         and f"{name}.{k}" not in sys.modules))
 
 
-def _restore(snapshots: dict[str, dict], modules_before: dict) -> None:
-    """Put back module dictionaries and ``sys.modules`` exactly as they were."""
-    for name, snapshot in snapshots.items():
-        namespace = modules_before[name].__dict__
-        namespace.clear()
-        namespace.update(snapshot)
-    for name in [n for n in sys.modules if n not in modules_before]:
-        added = sys.modules.pop(name)
-        parent_name, _, child = name.rpartition(".")
-        parent = modules_before.get(parent_name)
-        if parent is not None and parent_name not in snapshots and getattr(parent, child, None) is added:
-            delattr(parent, child)
-    for name, module in modules_before.items():
-        if sys.modules.get(name) is not module:
-            sys.modules[name] = module
+def _timed(item: ModuleReload, seconds: float) -> ModuleReload:
+    from dataclasses import replace
+
+    return replace(item, seconds=seconds)
+
+
+def _with_holders(item: ModuleReload, replaced: list, held: dict[int, list[str]]) -> ModuleReload:
+    from dataclasses import replace
+
+    mine = tuple((qualified.split(".", item.name.count(".") + 1)[-1], tuple(held[id(obj)]))
+                 for qualified, _, obj in replaced
+                 if qualified.startswith(item.name + ".") and id(obj) in held)
+    return replace(item, held_by=mine) if mine else item

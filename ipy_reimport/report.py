@@ -12,7 +12,21 @@ __all__ = ["ModuleReload", "ReloadReport", "StatusTable"]
 
 @dataclass(frozen=True)
 class ModuleReload:
-    """One module of a reload: how long it took and what patching did."""
+    """One module of a reload: what ran, how long it took, and what keeping identity did.
+
+    Attributes:
+        action: ``executed`` (re-executed from the top: ``reason`` says why), ``patched`` (only
+            definitions changed: the kept functions got the new code), ``statements`` (ran
+            ``statements`` changed statements, and patched definitions), ``rebound`` (imported
+            names now refer to new objects; nothing ran), ``unchanged`` (nothing to do), or for
+            a dry run ``fails``.
+        patched: definitions kept and updated (``f``, ``C``, ``C.m``).
+        replaced: ``(name, reason)`` of objects that had to be replaced.
+        leftover: names the new source no longer defines (they remain, as with ``importlib.reload``).
+        added, removed: definitions added or removed by an in-place edit.
+        rebound: names bound again to what they were imported from.
+        held_by: ``(name, variables)``: user variables that still refer to a replaced object.
+    """
 
     name: str
     file: str | None
@@ -20,6 +34,51 @@ class ModuleReload:
     patched: tuple[str, ...] = ()
     replaced: tuple[tuple[str, str], ...] = ()
     leftover: tuple[str, ...] = ()
+    action: str = "executed"
+    reason: str | None = None
+    statements: int = 0
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    rebound: tuple[str, ...] = ()
+    held_by: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @property
+    def ran(self) -> bool:
+        """Whether anything of the module changed (it did more than confirm it was up to date)."""
+        return self.action not in ("unchanged",)
+
+    def summary(self, dry_run: bool = False) -> str:
+        """What happened (or would happen) to the module, in a few words."""
+        verbs = {"executed": ("re-executed", "would re-execute"), "patched": ("patched in place", "would patch in place"),
+                 "rebound": ("rebound", "would rebind"), "unchanged": ("unchanged", "unchanged"),
+                 "fails": ("fails", "would fail")}
+        if self.action == "statements":
+            noun = "statement" if self.statements == 1 else "statements"
+            text = f"{'would run' if dry_run else 'ran'} {self.statements} changed {noun}"
+        else:
+            text = verbs.get(self.action, (self.action, self.action))[1 if dry_run else 0]
+        if self.action in ("executed", "fails") and self.reason:
+            text += f": {self.reason}"
+        if self.action == "rebound":
+            text += " " + ", ".join(self.rebound)
+        return text
+
+    def details(self) -> list[str]:
+        """The lines below the module in a report."""
+        parts = []
+        if self.patched:
+            parts.append("patched " + ", ".join(self.patched))
+        if self.added:
+            parts.append("added " + ", ".join(self.added))
+        if self.rebound and self.action != "rebound":
+            parts.append("rebound " + ", ".join(self.rebound))
+        held = dict(self.held_by)
+        for name, why in self.replaced:
+            holders = held.get(name)
+            parts.append(f"replaced {name} ({why})" + (f"; still held by: {', '.join(holders)}" if holders else ""))
+        if self.leftover:
+            parts.append("left over from the old source: " + ", ".join(self.leftover))
+        return parts
 
 
 @dataclass
@@ -28,10 +87,10 @@ class ReloadReport:
 
     Attributes:
         groups: the plan; a group of more than one module is an import cycle.
-        modules: per-module results (empty for a dry run).
+        modules: per-module results (predictions for a dry run).
         seconds: total wall time of the call.
         dry_run: True when nothing was executed.
-        skipped: ``(name, reason)`` of dependents that could not be reloaded.
+        skipped: ``(name, reason)`` of modules that could not be reloaded.
     """
 
     groups: list[list[str]]
@@ -45,40 +104,42 @@ class ReloadReport:
         """Names in reload order."""
         return [name for group in self.groups for name in group]
 
+    @property
+    def ran(self) -> list[str]:
+        """Names of the modules that changed (not merely checked), in order."""
+        results = {m.name: m for m in self.modules}
+        return [n for n in self.order if n not in results or results[n].ran]
+
     def __bool__(self) -> bool:
         return bool(self.groups)
 
     def _headline(self) -> str:
         count = len(self.order)
-        noun = "module" if count == 1 else "modules"
         if not count:
+            if self.skipped:
+                return "Nothing to reload: no module is stale, but " + "; ".join(
+                    f"{name}: {why}" for name, why in self.skipped) + "."
             return "Nothing to reload: no module is stale."
+        ran = len(self.ran)
+        noun = "module" if ran == 1 else "modules"
+        checked = f" ({count - ran} more checked: nothing they computed at import changed)" if ran < count else ""
         if self.dry_run:
-            return f"Would reload {count} {noun}, dependencies first (dry run: nothing changed):"
-        return f"Reloaded {count} {noun} in {_ms(self.seconds)}, dependencies first:"
-
-    def _details(self, item: ModuleReload) -> list[str]:
-        parts = []
-        if item.patched:
-            parts.append("patched " + ", ".join(item.patched))
-        parts.extend(f"replaced {name} ({why})" for name, why in item.replaced)
-        if item.leftover:
-            parts.append("left over from the old source: " + ", ".join(item.leftover))
-        return parts
+            return f"Would reload {ran} {noun}, dependencies first{checked} (dry run: nothing changed):"
+        return f"Reloaded {ran} {noun} in {_ms(self.seconds)}, dependencies first{checked}:"
 
     def __str__(self) -> str:
         lines = [self._headline()]
         results = {m.name: m for m in self.modules}
-        width = max((len(n) for n in self.order), default=0)
-        number = 0
-        for group in self.groups:
-            cycle = " (import cycle)" if len(group) > 1 else ""
-            for name in group:
-                number += 1
-                item = results.get(name)
-                timing = f"  {_ms(item.seconds):>9}" if item else ""
-                lines.append(f"  {number:>3}. {name:<{width}}{timing}{cycle}")
-                lines.extend(f"         {part}" for part in (self._details(item) if item else []))
+        shown = [n for n in self.order if n not in results or results[n].ran]
+        width = max((len(n) for n in shown), default=0)
+        cycles = {n for group in self.groups if len(group) > 1 for n in group}
+        for number, name in enumerate(shown, 1):
+            item = results.get(name)
+            timing = f"  {_ms(item.seconds):>9}" if item and not self.dry_run else ""
+            action = f"  {item.summary(self.dry_run)}" if item else ""
+            cycle = " (import cycle)" if name in cycles else ""
+            lines.append(f"  {number:>3}. {name:<{width}}{timing}{action}{cycle}")
+            lines.extend(f"         {part}" for part in (item.details() if item else []))
         lines.extend(f"  skipped {name}: {why}" for name, why in self.skipped)
         return "\n".join(lines)
 
@@ -91,14 +152,15 @@ class ReloadReport:
     def _repr_html_(self) -> str:
         results = {m.name: m for m in self.modules}
         rows = []
-        for number, name in enumerate(self.order, 1):
+        shown = [n for n in self.order if n not in results or results[n].ran]
+        for number, name in enumerate(shown, 1):
             item = results.get(name)
-            details = "<br>".join(html.escape(d) for d in (self._details(item) if item else []))
-            timing = _ms(item.seconds) if item else ""
+            details = "<br>".join(html.escape(d) for d in ([item.summary(self.dry_run)] + item.details() if item else []))
+            timing = _ms(item.seconds) if item and not self.dry_run else ""
             rows.append(f"<tr><td>{number}</td><td><code>{html.escape(name)}</code></td>"
                         f"<td style='text-align:right'>{timing}</td><td>{details}</td></tr>")
         skipped = "".join(f"<li><code>{html.escape(n)}</code>: {html.escape(w)}</li>" for n, w in self.skipped)
-        table = ("<table><thead><tr><th>#</th><th>module</th><th>time</th><th>details</th></tr></thead>"
+        table = ("<table><thead><tr><th>#</th><th>module</th><th>time</th><th>what ran</th></tr></thead>"
                  f"<tbody>{''.join(rows)}</tbody></table>") if rows else ""
         return (f"<div class='ipy-reimport-report'><p>{html.escape(self._headline())}</p>{table}"
                 + (f"<ul>{skipped}</ul>" if skipped else "") + "</div>")

@@ -19,6 +19,7 @@ from .config import Reimport
 from .errors import ReloadFailed
 from .importing import import_module, infer_package, resolve
 from .reloader import Reloader
+from .sources import ExecutedSources
 from .report import ReloadReport, StatusTable
 from .scope import UserScope
 from .tracker import Tracker
@@ -27,6 +28,11 @@ from .watcher import Watcher
 __all__ = ["Reimporter", "Invalidated"]
 
 log = logging.getLogger(__name__)
+
+
+def _main_namespace() -> dict | None:
+    main = sys.modules.get("__main__")
+    return getattr(main, "__dict__", None)
 
 
 @dataclass(frozen=True)
@@ -51,11 +57,14 @@ class Reimporter:
         echo: where one-line notices go (auto-reload results, watcher fallback); stderr by default.
     """
 
-    def __init__(self, config: Reimport | None = None, echo: Callable[[str], None] | None = None) -> None:
+    def __init__(self, config: Reimport | None = None, echo: Callable[[str], None] | None = None,
+                 user_namespace: Callable[[], dict | None] | None = None) -> None:
         self.config = config if config is not None else Reimport()
         self.echo = echo or (lambda text: print(text, file=sys.stderr))
         self.tracker = Tracker(UserScope(self.config.include, self.config.exclude))
-        self.reloader = Reloader(self.tracker)
+        self.sources = ExecutedSources()
+        self.reloader = Reloader(self.tracker, self.sources, user_namespace or _main_namespace)
+        self._unsubscribe_sources = self.tracker.subscribe(self._capture_sources)
         self.watcher = Watcher(self.tracker.files_changed, self._watcher_failed)
         self._watched_version = -1
         self._notice: str | None = None
@@ -77,6 +86,7 @@ class Reimporter:
         """Stop watching and tracking; nothing of ipy_reimport stays active."""
         self.watcher.stop()
         self.tracker.stop()
+        self._unsubscribe_sources()
         self.config.unobserve(self._scope_changed, ["include", "exclude"])
         self.config.unobserve(self._watch_changed, ["watch"])
         self.started = False
@@ -133,14 +143,38 @@ class Reimporter:
         return module
 
     def reload_deep(self, *modules: str, dry_run: bool = False, patch: bool | None = None,
-                    package: str | None = None) -> ReloadReport:
-        """Reload ``modules`` (default: every stale user module) and everything importing them."""
+                    package: str | None = None, full: bool = False) -> ReloadReport:
+        """Reload ``modules`` (default: every stale user module) and everything importing them.
+
+        Args:
+            modules: absolute or relative module names; none means every stale user module.
+            dry_run: predict what would run; change nothing.
+            patch: keep old functions and classes (default: the ``Reimport.patch`` setting).
+            package: anchor of relative names.
+            full: re-execute every module of the plan from the top (``importlib.reload``
+                semantics) instead of re-running only what changed.
+        """
         self._ensure_started()
         names = [self.resolve(m, package) for m in modules] if modules else None
-        plan = self.reloader.plan(names)
-        if dry_run or not plan.groups:
+        plan = self.reloader.plan(names, full=full)
+        patch = self.config.patch if patch is None else patch
+        if not plan.groups:
             return ReloadReport(plan.groups, dry_run=dry_run, skipped=plan.skipped)
-        return self.reloader.execute(plan, self.config.patch if patch is None else patch)
+        if dry_run:
+            return self.reloader.preview(plan, patch)
+        return self.reloader.execute(plan, patch)
+
+    def _capture_sources(self, names: set[str]) -> None:
+        """Keep the source of modules the tracker just saw, while their files are what ran."""
+        gone = []
+        for name in names:
+            entry = self.tracker.get(name)
+            if entry is None:
+                gone.append(name)
+            elif entry.user and entry.file and entry.reason is None:
+                self.sources.capture(name, entry.module, entry.file, entry.baseline)
+        if gone:
+            self.sources.forget(gone)
 
     def invalidate(self) -> Invalidated:
         """``importlib.invalidate_caches()``, forget failed path lookups, refresh linecache and

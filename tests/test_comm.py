@@ -124,6 +124,10 @@ def test_a_failing_reload_reports_where_and_rolls_back(kernel, pkg):
     assert kernel.run("print(pkg.user.VALUE, pkg.base.VALUE)").strip() == "1 1"
 
 
+# A statement added: the module re-executes (an edit of VALUE alone would run just that line),
+# and records when and on which thread it ran.
+REEXECUTING_EDIT = BASE.format(value=2) + "EDITED = True\n"
+
 LONG_CELLS = {
     "sync": "import time, builtins\ntime.sleep(1.5)\nbuiltins.cell_done = True",
     "async": "import asyncio, builtins\nawait asyncio.sleep(1.5)\nbuiltins.cell_done = True",
@@ -135,7 +139,7 @@ LONG_CELLS = {
 def test_a_reload_requested_during_a_cell_runs_after_it_ends(kernel, pkg, cell, on_subshell):
     subshell = kernel.create_subshell() if on_subshell else None
     kernel.run("import builtins; builtins.cell_done = False")
-    pkg.write("pkg/base.py", BASE.format(value=2))
+    pkg.write("pkg/base.py", REEXECUTING_EDIT)
     kernel.panel("delta")
     running = kernel.start(LONG_CELLS[cell])
     kernel.wait(lambda r: r.type == "execute_input" and r.msg["parent_header"]["msg_id"] == running)
@@ -150,7 +154,7 @@ def test_a_reload_requested_during_a_cell_runs_after_it_ends(kernel, pkg, cell, 
 
 def test_a_request_handled_off_the_main_thread_is_queued_until_the_cell_ends(kernel, pkg):
     """What a kernel that runs comm handlers on a subshell thread does (ipykernel 7 can)."""
-    pkg.write("pkg/base.py", BASE.format(value=2))
+    pkg.write("pkg/base.py", REEXECUTING_EDIT)
     kernel.panel("delta")
     kernel.run(_DELIVER_FROM_THREAD.format(comm_id=kernel.comm_id, delay=0.0)
                + "time.sleep(1.0)\nbuiltins.cell_done = True\n")
@@ -160,7 +164,7 @@ def test_a_request_handled_off_the_main_thread_is_queued_until_the_cell_ends(ker
 
 
 def test_a_request_handled_off_the_main_thread_while_idle_runs_on_the_main_thread(kernel, pkg):
-    pkg.write("pkg/base.py", BASE.format(value=2))
+    pkg.write("pkg/base.py", REEXECUTING_EDIT)
     kernel.panel("delta")
     kernel.run(_DELIVER_FROM_THREAD.format(comm_id=kernel.comm_id, delay=0.3))
     assert kernel.panel("result", request_id="t1")["ok"]

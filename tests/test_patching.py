@@ -1,10 +1,19 @@
-"""patch_module and its UndoLog on namespaces executed directly (no import system involved)."""
+"""The patcher and its undo log on namespaces executed directly (no import system involved)."""
 
 from __future__ import annotations
 
 import textwrap
 
-from ipy_reimport.patching import UndoLog, patch_module
+from ipy_reimport.transaction import Transaction
+from ipy_reimport.undo import UndoLog
+
+
+def patch_module(name: str, old_ns: dict, namespace: dict, undo: UndoLog | None = None, transaction=None):
+    """Patch a namespace executed from "<mod>" in a transaction (``undo`` receives the changes)."""
+    transaction = transaction or Transaction()
+    if undo is not None:
+        transaction.undo = transaction.patcher.undo = transaction.translator.undo = undo
+    return transaction.patcher.module(name, "<mod>", old_ns, namespace)
 
 OLD = """
 class Base:

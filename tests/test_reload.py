@@ -28,7 +28,7 @@ def test_chain_reloads_dependents_in_order_once_each(ip, project):
     names = chain(project)
     run(ip, "import pkg.m4, pkg.log; pkg.log.EXECUTED.clear()")
     project.edit("pkg/m0.py", "VALUE = PREV + 1", "VALUE = PREV + 100")
-    report = run(ip, "%reload_deep pkg.m0")
+    report = run(ip, "%reload_deep pkg.m0 --full")
     assert report.order == names
     assert sys.modules["pkg.log"].EXECUTED == names
     assert sys.modules["pkg.m4"].VALUE == 104
@@ -46,7 +46,7 @@ def test_diamond_reloads_base_first_and_top_last_once(ip, project):
     })
     run(ip, "import dia.d, dia.log; dia.log.EXECUTED.clear()")
     project.edit("dia/a.py", "X = 1", "X = 5")
-    report = run(ip, "%reload_deep")
+    report = run(ip, "%reload_deep --full")
     # b and c do not depend on each other: they keep their first-import order (d imported c first)
     assert report.order == ["dia.a", "dia.c", "dia.b", "dia.d"]
     assert sys.modules["dia.log"].EXECUTED == ["dia.a", "dia.c", "dia.b", "dia.d"]
@@ -71,7 +71,7 @@ def test_import_cycle_is_one_group_reloaded_once(ip, project):
     })
     run(ip, "import cyc.top, cyc.log; cyc.log.EXECUTED.clear()")
     project.edit("cyc/a.py", "A = 1", "A = 2")
-    report = run(ip, "%reload_deep cyc.a")
+    report = run(ip, "%reload_deep cyc.a --full")
     # one group, in first-import order (top imported b, which imported a)
     assert report.groups == [["cyc.b", "cyc.a"], ["cyc.top"]]
     assert sorted(sys.modules["cyc.log"].EXECUTED) == ["cyc.a", "cyc.b", "cyc.top"]
@@ -217,11 +217,15 @@ def test_unsafe_changes_replace_the_object_and_say_why(ip, project):
                 return y
             return inner
         """)
+    run(ip, "OldE, x = un.E, un.E.X")
     report = run(ip, "%reload_deep un")
     replaced = dict(report.modules[0].replaced)
-    assert replaced == {"B": "base classes changed", "S": "__slots__ changed", "E": "Enum members changed"}
+    assert replaced == {"B": "base classes changed", "S": "__slots__ changed (the instance layout differs)"}
     assert run(ip, "un.S is not OldS and un.S.__slots__") == ("a", "b")
-    assert "replaced S (__slots__ changed)" in str(report)
+    assert "replaced S (__slots__ changed (the instance layout differs)); still held by: OldS" in str(report)
+    # an Enum keeps its identity and its members; the new member joins the kept class
+    assert run(ip, "(un.E is OldE, un.E.X is x, un.E.Y.value, isinstance(un.E.Y, OldE), list(un.E))") == \
+        (True, True, 2, True, [run(ip, "x"), run(ip, "un.E.Y")])
 
 
 def test_closure_with_changed_free_variables_is_replaced(ip, project):
@@ -320,8 +324,10 @@ def test_dry_run_changes_nothing(ip, project):
     before = _module_state(["pkg.m0", "pkg.m1", "pkg.m2"])
     project.edit("pkg/m0.py", "PREV + 1", "PREV + 5")
     report = run(ip, "%reload_deep --dry-run")
-    assert report.dry_run and report.order == ["pkg.m0", "pkg.m1", "pkg.m2"] and not report.modules
+    assert report.dry_run and report.order == ["pkg.m0", "pkg.m1", "pkg.m2"]
+    assert [m.action for m in report.modules] == ["statements", "executed", "executed"]
     assert str(report).startswith("Would reload 3 modules")
+    assert "pkg.m1  would re-execute: line 4 reads PREV, which now refers to a new object" in str(report)
     _assert_unchanged(before)
     assert {s.name: s.state for s in run(ip, "%stale")}["pkg.m0"] is ModuleState.STALE
 

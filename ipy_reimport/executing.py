@@ -1,0 +1,148 @@
+"""Running the source the user edited, and nothing else.
+
+Before a module runs again, :func:`check_target` verifies that the import system would run the
+tracked file (not a same-named file that now comes first on ``sys.path``) and that the module
+object is the namespace its code runs in (not a stand-in put into ``sys.modules``).
+:func:`read_source` reads the file's bytes and their stamp; :func:`run` compiles exactly those
+bytes — never a bytecode cache, which can be stale (``unchecked-hash`` caches are never
+validated) — and executes them in the module's own dictionary, as ``importlib.reload`` does.
+"""
+
+from __future__ import annotations
+
+import __future__
+import importlib.machinery
+import importlib.util
+import os
+import py_compile
+import sys
+from dataclasses import dataclass
+from types import CodeType, ModuleType
+
+from .baseline import Stamp, stamp_of
+from .errors import UsageProblem
+
+__all__ = ["Source", "check_target", "read_source", "compile_source", "run", "future_flags",
+           "refresh_bytecode"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """The bytes of a source file and the stamp they were read at."""
+
+    file: str
+    data: bytes
+    stamp: Stamp
+
+
+class ReplacedItself(Exception):
+    """The module put another object into ``sys.modules`` under its own name while it ran."""
+
+
+def check_target(name: str, module: ModuleType, file: str) -> None:
+    """Verify that re-running ``name`` would execute ``file`` in ``module``.
+
+    Raises:
+        UsageProblem: another file would run, or ``module`` is not where its code runs.
+    """
+    if vars(module).get("__name__") != name or sys.modules.get(name) is not module:
+        raise UsageProblem(f"cannot reload {name}: the object in sys.modules is not the namespace its "
+                           "code ran in (the module replaces itself in sys.modules)")
+    spec = _find_spec(name)
+    origin = getattr(spec, "origin", None)
+    if origin is None or not _same_file(origin, file):
+        where = f"{origin} would run instead" if origin else "the import system cannot find it any more"
+        raise UsageProblem(f"cannot reload {name} from {file}: {where} (a file of the same name earlier on "
+                           "sys.path?); remove or rename it, or reload in a fresh kernel")
+
+
+def _find_spec(name: str):
+    parent = name.rpartition(".")[0]
+    path = getattr(sys.modules.get(parent), "__path__", None) if parent else None
+    for finder in sys.meta_path:
+        find = getattr(finder, "find_spec", None)
+        if find is None or type(finder).__module__.startswith("ipy_reimport"):
+            continue
+        spec = find(name, path, None)
+        if spec is not None:
+            return spec
+    return None
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def read_source(file: str) -> Source:
+    """The file's bytes, with the stamp they belong to (re-read if it changed while reading).
+
+    Raises:
+        OSError: the file cannot be read.
+    """
+    for _ in range(3):
+        before = stamp_of(file)
+        with open(file, "rb") as f:
+            data = f.read()
+        after = stamp_of(file)
+        if before == after and after is not None:
+            return Source(file, data, after)
+    return Source(file, data, after or Stamp(len(data), 0))
+
+
+def future_flags(code: CodeType) -> int:
+    """The ``__future__`` compiler flags a compiled module was compiled with."""
+    flags = 0
+    for feature in __future__.all_feature_names:
+        flag = getattr(__future__, feature).compiler_flag
+        if code.co_flags & flag:
+            flags |= flag
+    return flags
+
+
+def compile_source(source: Source) -> CodeType:
+    """Compile the bytes of ``source`` (SyntaxError points at the file and line)."""
+    return compile(source.data, source.file, "exec", dont_inherit=True)
+
+
+def run(name: str, module: ModuleType, code: CodeType) -> None:
+    """Execute ``code`` in the module's dictionary, as ``importlib.reload`` does.
+
+    Raises:
+        ReplacedItself: the module replaced itself in ``sys.modules`` while it ran.
+    """
+    exec(code, module.__dict__)
+    if sys.modules.get(name) is not module:
+        raise ReplacedItself(f"{name} put another object into sys.modules[{name!r}] while it ran; "
+                             "reloading it would leave two diverging objects")
+
+
+def refresh_bytecode(module: ModuleType, source: Source) -> None:
+    """After a committed reload, make the module's bytecode cache match the new source, so that
+    other processes (workers) that import it run the same code: a stale ``unchecked-hash`` cache
+    is rewritten, and a timestamp cache that the edit would not invalidate is removed."""
+    cached = getattr(module, "__cached__", None)
+    if not isinstance(cached, str) or not os.path.exists(cached):
+        return
+    try:
+        with open(cached, "rb") as f:
+            header = f.read(16)
+    except OSError:
+        return
+    if len(header) < 16 or header[:4] != importlib.util.MAGIC_NUMBER:
+        return
+    flags = int.from_bytes(header[4:8], "little")
+    try:
+        if flags & 0b1 and not flags & 0b10:
+            if header[8:16] != importlib.util.source_hash(source.data):
+                py_compile.compile(source.file, cfile=cached, doraise=True,
+                                   invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+        elif not flags & 0b1:
+            mtime = int.from_bytes(header[8:12], "little")
+            size = int.from_bytes(header[12:16], "little")
+            if (mtime, size) == ((source.stamp.mtime_ns // 1_000_000_000) & 0xFFFFFFFF, source.stamp.size & 0xFFFFFFFF):
+                os.unlink(cached)
+    except (OSError, py_compile.PyCompileError):
+        pass

@@ -1,0 +1,132 @@
+"""A reload as a transaction: everything it changes can be put back, whatever interrupts it.
+
+The transaction owns the undo log, the translation from new objects to kept ones, the record of
+what changed (for the dependents' check), the containers of imported modules that re-executed
+code may write into (registries), and the modules the attempt imported. :meth:`Transaction.commit`
+and :meth:`Transaction.rollback` run with interrupts held back and are idempotent, so a Ctrl-C
+never leaves some modules on the new code and others on the old.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from typing import Any, Callable, Iterable
+
+from .changes import Changes
+from .interrupts import deferred_interrupts, retrying
+from .patching import Patcher
+from .translate import CONTAINERS, Translator
+from .undo import UndoLog, same_contents
+
+__all__ = ["Transaction"]
+
+
+class Transaction:
+    """The state of one reload until it is committed or rolled back."""
+
+    def __init__(self) -> None:
+        self.undo = UndoLog()
+        self.translator = Translator(self.undo)
+        self.changes = Changes()
+        self.patcher = Patcher(self.undo, self.translator, self.changes)
+        self._modules_before = dict(sys.modules)
+        self._watched: dict[int, tuple[Any, Any]] = {}
+        self._caches: list[Callable[[], None]] = []
+
+    # -- registries ------------------------------------------------------------------------------
+    def watch_containers(self, modules: Iterable[types.ModuleType]) -> None:
+        """Remember the module-level and class-level containers of ``modules`` (and their
+        ``singledispatch`` registries) so that what re-executed code writes into them is
+        translated, and undone on rollback."""
+        for module in modules:
+            for value in list(vars(module).values()):
+                self._watch(value)
+                if isinstance(value, type) and value.__module__ == module.__name__:
+                    for member in list(value.__dict__.values()):
+                        self._watch(member)
+
+    def _watch(self, value: Any) -> None:
+        if isinstance(value, CONTAINERS) and not isinstance(value, type) and id(value) not in self._watched:
+            prior = value.copy()
+            self._watched[id(value)] = (value, prior)
+            self.undo.keep_contents(value, prior)
+            return
+        registry = _dispatch_registry(value)
+        if registry is not None and id(registry) not in self._watched:
+            prior = registry.copy()
+            self._watched[id(registry)] = (registry, prior)
+            self.undo.keep_contents(registry, prior)
+            clear = getattr(value, "_clear_cache", None)
+            if clear is not None:
+                self._caches.append(clear)
+
+    def translate_containers(self) -> None:
+        """Put kept objects into the watched containers that re-executed code changed."""
+        if not self.translator:
+            return
+        for container, prior in self._watched.values():
+            if not same_contents(container, prior):
+                self.translator.container(container)
+
+    # -- the end ---------------------------------------------------------------------------------
+    def new_modules(self) -> list[str]:
+        """Modules this attempt added to ``sys.modules``."""
+        return [name for name in sys.modules if name not in self._modules_before]
+
+    def commit(self, actions: Callable[[], None]) -> bool:
+        """Make the change final, then run ``actions`` (recording the new state); interrupts wait.
+
+        Returns:
+            True when an interrupt arrived meanwhile (the caller raises it).
+        """
+        with deferred_interrupts():
+            interrupted = retrying(self.undo.commit)
+            interrupted |= retrying(actions)
+            interrupted |= retrying(self._clear_caches)
+        return interrupted
+
+    def rollback(self, on_restored: Callable[[], None] | None = None) -> bool:
+        """Put back everything: patches, namespaces, containers, ``sys.modules``; interrupts wait.
+
+        Returns:
+            True when an interrupt arrived meanwhile (the caller raises it).
+        """
+        with deferred_interrupts():
+            interrupted = retrying(self.undo.rollback)
+            interrupted |= retrying(self._restore_modules)
+            interrupted |= retrying(self._clear_caches)
+            if on_restored is not None:
+                interrupted |= retrying(on_restored)
+        return interrupted
+
+    def _restore_modules(self) -> None:
+        before = self._modules_before
+        for name in self.new_modules():
+            added = sys.modules.pop(name, None)
+            parent_name, _, child = name.rpartition(".")
+            parent = before.get(parent_name)
+            if parent is not None and added is not None and vars(parent).get(child) is added:
+                delattr(parent, child)
+        for name, module in before.items():
+            if sys.modules.get(name) is not module:
+                sys.modules[name] = module
+
+    def _clear_caches(self) -> None:
+        for clear in self._caches:
+            clear()
+
+
+def _dispatch_registry(value: Any) -> dict | None:
+    """The dict behind a ``functools.singledispatch`` function's ``registry``."""
+    register = getattr(value, "register", None) if isinstance(value, types.FunctionType) else None
+    if not isinstance(register, types.FunctionType) or not hasattr(value, "dispatch"):
+        return None
+    for name, cell in zip(register.__code__.co_freevars, register.__closure__ or ()):
+        if name == "registry":
+            try:
+                content = cell.cell_contents
+            except ValueError:
+                return None
+            return content if isinstance(content, dict) else None
+    return None
