@@ -93,6 +93,7 @@ class EnumKind(ClassKind):
     def update(self, old: type, new: type, patcher: "Patcher") -> None:
         translate, undo = patcher.translator, patcher.undo
         previous = dict(old.__members__)
+        made_on_demand = _pseudo_members(old.__dict__.get("_value2member_map_", {}), previous, new)
         for name, member in new.__members__.items():
             prior = previous.get(name)
             if prior is None or (not _same_value(prior, member) and old._member_type_ is not object):
@@ -105,11 +106,25 @@ class EnumKind(ClassKind):
             translate.keep(member, prior)
         for key in [k for k in new.__dict__ if _is_sunder(k)]:
             undo.set(old, key, _translated_copy(new.__dict__[key], translate))
+        undo.set(old, "_value2member_map_", {**made_on_demand, **old._value2member_map_})
         for name in new.__members__:
             undo.set(old, name, translate(new.__dict__.get(name, new.__members__[name])))
         for name in previous.keys() - new.__members__.keys():
             if name in old.__dict__:
                 undo.delete(old, name)
+
+
+def _pseudo_members(old_map: dict, previous: dict, new: type) -> dict:
+    """Members the old class made on demand (``Flag`` combinations) that are still valid: kept,
+    so that a combination held by the user still compares equal."""
+    kept = {}
+    mask = new.__dict__.get("_flag_mask_")
+    for value, member in old_map.items():
+        if getattr(member, "_name_", None) in previous or value in new._value2member_map_:
+            continue
+        if mask is None or (isinstance(value, int) and value & ~mask == 0):
+            kept[value] = member
+    return kept
 
 
 def _is_sunder(key: str) -> bool:

@@ -250,6 +250,8 @@ class Patcher:
                 reason = self.update_callable(match, function, seen)
                 if reason:
                     return f"{function.__qualname__}: {reason}"
+        if pairs and hasattr(old, "cache_clear"):
+            self.undo.on_commit(old.cache_clear)
         return None
 
     def _update_wrapper_object(self, old: Any, new: Any) -> str | None:
@@ -461,10 +463,15 @@ def _point_class_cells(old: type, new: type, undo: UndoLog) -> None:
                     pass
 
 
+class _Discarded:
+    """The base of discarded class versions: they leave their real bases' ``__subclasses__()``."""
+
+
 def _detach(cls: type) -> None:
     """Take a discarded class out of its bases' ``__subclasses__()`` (when its layout allows)."""
-    if cls.__bases__ != (object,):
+    for base in (_Discarded, object):
         try:
-            cls.__bases__ = (object,)
+            cls.__bases__ = (base,)
+            return
         except TypeError:
-            pass
+            continue

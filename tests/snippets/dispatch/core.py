@@ -1,0 +1,6 @@
+from functools import singledispatch
+
+
+@singledispatch
+def describe(obj):
+    return "an object"

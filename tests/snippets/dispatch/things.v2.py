@@ -1,0 +1,15 @@
+from .core import describe
+
+
+class Thing:
+    size = 1
+
+
+@describe.register
+def _(obj: Thing):
+    return "a thing v2"
+
+
+@describe.register(int)
+def _(obj):
+    return "an int v2"
