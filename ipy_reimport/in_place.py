@@ -130,14 +130,16 @@ class _Editor:
         """The function object the old ``def`` created, found inside its decorators' result."""
         matches = [f for f in functions_in(holder) if f.__qualname__ == change.qualname
                    and f.__code__.co_filename == self.file]
+        if len(matches) > 1:    # a property's getter and setter: the one the old ``def`` made
+            first = _first_line(change.old)
+            matches = [f for f in matches if f.__code__.co_firstlineno == first]
         if len(matches) != 1:
             raise NeedsExecution(f"cannot find the function {change.qualname} inside what its decorators returned")
         return matches[0]
 
     def _code(self, change: DefinitionChange) -> types.CodeType:
         node = change.node
-        first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-        code = self.codes.get((change.path, first)) or self.codes.get((change.path, node.lineno))
+        code = self.codes.get((change.path, _first_line(node))) or self.codes.get((change.path, node.lineno))
         if code is None:
             raise NeedsExecution(f"cannot find the compiled code of {change.qualname}")
         return code
@@ -209,6 +211,11 @@ class _Editor:
         if cell is not None:
             cell.cell_contents = owner
         return body
+
+
+def _first_line(node: ast.stmt) -> int:
+    """The line a definition's code object starts at (its first decorator's)."""
+    return min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
 
 
 def _scope_of(owner: type) -> type:

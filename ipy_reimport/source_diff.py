@@ -101,33 +101,32 @@ def _key(node: ast.stmt) -> tuple:
 def _compare_body(old: list[ast.stmt], new: list[ast.stmt], path: tuple[str, ...], edit: SourceEdit,
                   top: bool) -> None:
     old_defs, new_defs = _definitions(old), _definitions(new)
-    if old_defs is None or new_defs is None:
-        if [_dump(n) for n in old] != [_dump(n) for n in new]:
-            edit.problem = edit.problem or f"{_where(path)}defines a name more than once (line {_first_line(new)})"
-        return
+    for name in old_defs.keys() & new_defs.keys():
+        if len(old_defs[name]) != len(new_defs[name]):
+            edit.problem = edit.problem or \
+                f"{_where(path)}{name} is defined a different number of times (line {new_defs[name][0].lineno})"
+            return
     removed = old_defs.keys() - new_defs.keys()
     added = new_defs.keys() - old_defs.keys()
     old_rest = [n for n in old if not (isinstance(n, _DEFS) and n.name in removed)]
     new_rest = [n for n in new if not (isinstance(n, _DEFS) and n.name in added)]
     if not _same_statements(old_rest, new_rest, path, edit, top, new):
         return
-    for name in sorted(removed, key=lambda n: old_defs[n].lineno):
-        edit.definitions.append(DefinitionChange(path + (name,), "removed", None, old_defs[name]))
-    for name in sorted(added, key=lambda n: new_defs[n].lineno):
-        edit.definitions.append(DefinitionChange(path + (name,), "added", new_defs[name]))
-    for name, node in new_defs.items():
-        if name in old_defs:
-            _compare_definition(old_defs[name], node, path + (name,), edit)
+    for name in sorted(removed, key=lambda n: old_defs[n][0].lineno):
+        edit.definitions.extend(DefinitionChange(path + (name,), "removed", None, node) for node in old_defs[name])
+    for name in sorted(added, key=lambda n: new_defs[n][0].lineno):
+        edit.definitions.extend(DefinitionChange(path + (name,), "added", node) for node in new_defs[name])
+    for name, nodes in new_defs.items():
+        for old_node, node in zip(old_defs.get(name, ()), nodes):
+            _compare_definition(old_node, node, path + (name,), edit)
 
 
-def _definitions(body: list[ast.stmt]) -> dict[str, Definition] | None:
-    """Definitions by name, or None when a name is defined twice (``@overload``, redefinitions)."""
-    found: dict[str, Definition] = {}
+def _definitions(body: list[ast.stmt]) -> dict[str, list[Definition]]:
+    """Definitions by name, in order (a property's getter and setter share a name)."""
+    found: dict[str, list[Definition]] = {}
     for node in body:
         if isinstance(node, _DEFS):
-            if node.name in found:
-                return None
-            found[node.name] = node
+            found.setdefault(node.name, []).append(node)
     return found
 
 
