@@ -128,11 +128,9 @@ class _Editor:
 
     def _function(self, holder: Any, change: DefinitionChange) -> types.FunctionType:
         """The function object the old ``def`` created, found inside its decorators' result."""
+        first = _first_line(change.old)   # tells a property's getter from its setter
         matches = [f for f in functions_in(holder) if f.__qualname__ == change.qualname
-                   and f.__code__.co_filename == self.file]
-        if len(matches) > 1:    # a property's getter and setter: the one the old ``def`` made
-            first = _first_line(change.old)
-            matches = [f for f in matches if f.__code__.co_firstlineno == first]
+                   and f.__code__.co_filename == self.file and f.__code__.co_firstlineno == first]
         if len(matches) != 1:
             raise NeedsExecution(f"cannot find the function {change.qualname} inside what its decorators returned")
         return matches[0]
