@@ -51,6 +51,10 @@ class ReloadReport:
     def _headline(self) -> str:
         count = len(self.order)
         noun = "module" if count == 1 else "modules"
+        if not count and self.skipped:
+            skipped = len(self.skipped)
+            return (f"Nothing to reload: no module is stale; {skipped} "
+                    f"{'module' if skipped == 1 else 'modules'} cannot be reloaded:")
         if not count:
             return "Nothing to reload: no module is stale."
         if self.dry_run:
