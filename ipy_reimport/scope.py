@@ -120,9 +120,12 @@ class UserScope:
     def may_hold(self, name: str, path: Iterable[str] | None) -> bool:
         """Whether an import of ``name`` searched along ``path`` may find one of the user's
         modules (a top-level name always may; a submodule only outside the libraries)."""
-        if path is None or self._matches(self.include, name, None):
+        if path is None or (self.include and self._matches(self.include, name, None)):
             return True
-        return any(isinstance(p, str) and not (p + os.sep).startswith(self._library) for p in path)
+        for entry in path:
+            if isinstance(entry, str) and not (entry + os.sep).startswith(self._library):
+                return True
+        return False
 
     @staticmethod
     def _matches(patterns: list[str], name: str, file: str | None) -> bool:

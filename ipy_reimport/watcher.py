@@ -5,8 +5,9 @@ Nothing it watches may go unnoticed:
 
 - each time its watches are (re)placed, it asks for the files of the watched directories to be
   re-checked once (``on_ready``), so a save made while no watch was in place is seen;
-- it also watches the parent of each directory, and re-places its watches when a watched
-  directory is deleted, moved or (re-)created: inotify watches an inode, not a path;
+- it re-places its watches when a watched directory is deleted or moved (inotify watches an
+  inode, not a path), and watches for a missing directory from its nearest existing ancestor,
+  so a directory deleted and re-created is watched again;
 - any directory it cannot watch (the inotify watch limit, say) is an error, reported once to
   ``on_failure``, never a silent partial watch.
 """
@@ -129,12 +130,13 @@ class Watcher:
 
 
 def _targets(dirs: frozenset[str]) -> set[str]:
-    """The directories to place watches on: each wanted directory that exists, and the nearest
-    existing ancestor of each (to see it deleted, moved or created) when it can be read."""
+    """The directories to place watches on: each wanted directory that exists, and for each
+    missing one its nearest existing ancestor (to see it created), when that can be read."""
     targets = set()
     for directory in dirs:
         if os.path.isdir(directory):
             targets.add(directory)
+            continue
         parent = os.path.dirname(directory)
         while parent != os.path.dirname(parent) and not os.path.isdir(parent):
             parent = os.path.dirname(parent)
