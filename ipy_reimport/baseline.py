@@ -12,8 +12,8 @@ import importlib.util
 import os
 import stat
 import sys
-from dataclasses import dataclass
 from types import ModuleType
+from typing import NamedTuple
 
 from .scope import namespace
 
@@ -23,9 +23,9 @@ __all__ = ["Stamp", "UNKNOWN", "stamp_of", "missing_reason", "baseline_from_byte
 _MASK = 0xFFFFFFFF
 
 
-@dataclass(frozen=True)
-class Stamp:
-    """Size and modification time of a file (``UNKNOWN`` matches nothing)."""
+class Stamp(NamedTuple):
+    """Size and modification time of a file (``UNKNOWN`` matches nothing). A named tuple: made
+    and compared for every user file before each cell in auto mode, so it must be cheap."""
 
     size: int
     mtime_ns: int
