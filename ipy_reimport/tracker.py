@@ -378,8 +378,11 @@ class Tracker:
     def _recheck(self, entries: Iterable[_Entry]) -> set[str]:
         changed = set()
         for entry in entries:
-            if entry.reason is None:
-                state = self._own_state(entry)
+            if entry.reason is None and entry.file is not None:
+                current = stamp_of(entry.file)
+                if current == entry.seen:  # as at the last look, so is the state (the hot path)
+                    continue
+                state = self._own_state(entry, current)
                 if state is not entry.own:
                     self._set_own(entry, state)
                     changed.add(entry.name)
