@@ -187,7 +187,8 @@ class Reimporter:
     def _watcher_failed(self, exc: BaseException) -> None:
         self.tracker.polling = True
         count = len(self.tracker.names())
-        self._notice = (f"ipy_reimport: cannot watch files ({type(exc).__name__}: {exc}); "
+        why = str(exc).split(" about [")[0].split(" (Error {")[0]  # drop watchfiles' debug dump
+        self._notice = (f"ipy_reimport: cannot watch files ({type(exc).__name__}: {why}); "
                         f"checking the {count} user module files after each cell instead.")
 
     def _scope_changed(self, change) -> None:

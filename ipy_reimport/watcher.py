@@ -96,7 +96,7 @@ class Watcher:
                     if retries > _RETRIES:
                         raise
         except Exception as exc:  # the watcher cannot run here: the caller falls back to stat scans
-            log.warning("ipy_reimport: file watcher stopped: %s", exc)
+            log.debug("file watcher stopped", exc_info=True)  # the caller tells the user, once
             self.failed = exc
             self._on_failure(exc)
         finally:
