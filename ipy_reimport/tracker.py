@@ -192,6 +192,8 @@ class Tracker:
         names = set(names)
         with self._lock:
             self._absorb([n for n in self._recorder.drain() if n not in names])
+            for name in names:
+                self._recorder.stamps.pop(name, None)
             for name in names & self._entries.keys():
                 self._entries[name].last_reload = failed
         self._notify(names)
