@@ -63,14 +63,25 @@ def load_tool(ip, tool: str) -> tuple[float, dict]:
     if tool == "autoreload":
         ip.run_line_magic("load_ext", "autoreload")
         ip.run_line_magic("autoreload", "2")
-    elif tool == "ipy_reimport":
+    elif tool in ("ipy_reimport", "ipy_reimport_auto"):
         ip.run_line_magic("load_ext", "ipy_reimport")
+        if tool == "ipy_reimport_auto":
+            ip.run_line_magic("reload_deep", "--auto on")
     elapsed = (ns() - start) / 1e6
     added = {event: [cb for cb in callbacks if cb not in before.get(event, ())]
              for event, callbacks in ip.events.callbacks.items()}
     for _ in range(3):
         ip.run_cell("pass", store_history=False)
     return elapsed, {event: cbs for event, cbs in added.items() if cbs}
+
+
+def user_files(tool: str) -> int | None:
+    """How many module files ipy_reimport counts as the user's (what auto mode stats)."""
+    if not tool.startswith("ipy_reimport"):
+        return None
+    import ipy_reimport
+
+    return len(ipy_reimport.session().tracker.names())
 
 
 def cell_ns(ip) -> int:
@@ -165,7 +176,7 @@ def scenario_repeat(ip, args, hooks: dict) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("scenario", choices=["cells", "deep", "repeat"])
-    parser.add_argument("tool", choices=["none", "autoreload", "ipy_reimport"])
+    parser.add_argument("tool", choices=["none", "autoreload", "ipy_reimport", "ipy_reimport_auto"])
     parser.add_argument("root")
     parser.add_argument("out")
     parser.add_argument("--extra-root")
@@ -179,7 +190,7 @@ def main() -> None:
     modules = len(sys.modules)
     load_ms, hooks = load_tool(ip, args.tool)
     result = {"modules": modules, "modules_after": len(sys.modules), "load_ms": load_ms,
-              "bytecode": not sys.dont_write_bytecode}
+              "bytecode": not sys.dont_write_bytecode, "user_files": user_files(args.tool)}
     result.update({"cells": scenario_cells, "deep": scenario_deep, "repeat": scenario_repeat}[args.scenario](ip, args, hooks))
     with open(args.out, "w") as f:
         json.dump(result, f)

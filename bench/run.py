@@ -4,9 +4,9 @@ Usage: ``python bench/run.py [--quick]``
 
 Every measurement runs in its own fresh interpreter (``bench/child.py``), one per tool, in a
 "data-science kernel" (numpy, pandas, scipy and a generated 300-module package loaded).
-Scenarios: per-cell overhead (and how it grows with the module count), deep reload after
-editing the package's root module, and 40 repeated edits of one module with millions of live
-objects. The tables go to stdout, progress to stderr.
+Scenarios: per-cell overhead (and how it grows with the module count), the same in auto mode,
+deep reload after editing the package's root module, and 40 repeated edits of one module with
+millions of live objects. The tables go to stdout, progress to stderr.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ sys.path.insert(0, HERE)
 import genpkg  # noqa: E402
 
 TOOLS = {"none": "none", "autoreload": "autoreload 2", "ipy_reimport": "ipy_reimport"}
+LABELS = {**TOOLS, "ipy_reimport_auto": "ipy_reimport --auto on"}
 RESTART = ("import importlib, sys; import numpy, pandas, scipy.stats, scipy.optimize\n"
            "for i in range(300): importlib.import_module('benchpkg.m%03d' % i)")
 
@@ -47,7 +48,7 @@ class Runner:
         """Run ``child.py`` once; None (and the error on stderr) when it fails."""
         self.count += 1
         out = os.path.join(self.workdir, f"result{self.count}.json")
-        print(f"  {scenario:6} {TOOLS[tool]:12} {' '.join(options)}", file=sys.stderr, flush=True)
+        print(f"  {scenario:6} {LABELS[tool]:12} {' '.join(options)}", file=sys.stderr, flush=True)
         cmd = [sys.executable, os.path.join(HERE, "child.py"), scenario, tool, root, out, *options]
         proc = subprocess.run(cmd, env=self.env, capture_output=True, text=True)
         if proc.returncode != 0:
@@ -114,13 +115,18 @@ def combine(rounds: list[dict | None]) -> dict | None:
     return merged
 
 
+def extra_options(extra_root: str, extra: int, total: int) -> list[str]:
+    """Child options that load ``extra`` modules of the second generated package."""
+    return ["--extra-root", extra_root, "--extra", str(extra), "--extra-total", str(total)] if extra else []
+
+
 def cells_section(runner: Runner, pkg: str, extra_root: str, sizes: list[int], total: int,
-                  opts: list[str], rounds: int) -> None:
+                  opts: list[str], rounds: int) -> dict:
     """Scenario 1: per-cell overhead, then the flatness sweep over extra module counts."""
     print("Scenario 1 (per-cell overhead) ...", file=sys.stderr)
     sweep = {}
     for extra in sizes:
-        more = ["--extra-root", extra_root, "--extra", str(extra), "--extra-total", str(total)] if extra else []
+        more = extra_options(extra_root, extra, total)
         runs = {t: [] for t in TOOLS}
         for _ in range(rounds):
             for tool in TOOLS:
@@ -169,6 +175,33 @@ def cells_section(runner: Runner, pkg: str, extra_root: str, sizes: list[int], t
         if first[tool] and last[tool]:
             print(f"{TOOLS[tool]}: hooks at +{sizes[-1]:,} modules / at +0: "
                   f"{last[tool]['hooks'] / max(first[tool]['hooks'], 1e-6):.2f}x")
+    return sweep
+
+
+def auto_section(runner: Runner, pkg: str, extra_root: str, sweep: dict, total: int,
+                 opts: list[str], rounds: int) -> None:
+    """Scenario 1b: per-cell cost in auto mode with nothing changed (the user's files are
+    stat-ed before each cell), against autoreload 2 and the default mode of scenario 1."""
+    print("Scenario 1b (per-cell overhead in auto mode) ...", file=sys.stderr)
+    sizes = [min(sweep), max(sweep)]
+    auto = {extra: combine([runner.child("cells", "ipy_reimport_auto", pkg, *opts,
+                                         *extra_options(extra_root, extra, total)) for _ in range(rounds)])
+            for extra in sizes}
+    print("\n== 1b. Per-cell overhead in auto mode, nothing changed (the extra generated modules are "
+          "user files too) ==")
+    rows = []
+    for extra in sizes:
+        results = dict(sweep[extra], ipy_reimport_auto=auto[extra])
+        over = overheads(results)
+        r = auto[extra]
+        rows.append([f"{extra:,}", f"{results['none']['modules']:,}" if results["none"] else "?",
+                     f"{r['user_files']:,}" if r else "error",
+                     *(fmt_ms(over[t]) if results[t] else "error" for t in ("autoreload", "ipy_reimport_auto", "ipy_reimport")),
+                     fmt_ms(r["hooks"]) if r else "error"])
+    print(table(["extra", "modules", "user files", "autoreload 2 overhead", "auto on overhead",
+                 "auto off overhead", "auto on hooks"], rows))
+    print("(auto on stats the user's module files before each cell, so a file saved just before a cell "
+          "is reloaded before it; auto off stats nothing)")
 
 
 def deep_section(runner: Runner, pkg: str, restart_runs: int) -> None:
@@ -248,7 +281,8 @@ def main() -> None:
         extra = genpkg.generate(sizes[-1], "extrapkg", root=os.path.join(workdir, "extra"))
         print(f"ipy_reimport benchmark ({'quick' if args.quick else 'full'}), Python "
               f"{sys.version.split()[0]}, {os.cpu_count()} CPUs; bytecode cache on in the children")
-        cells_section(runner, pkg, extra, sizes, sizes[-1], cell_opts, 1 if args.quick else 3)
+        sweep = cells_section(runner, pkg, extra, sizes, sizes[-1], cell_opts, 1 if args.quick else 3)
+        auto_section(runner, pkg, extra, sweep, sizes[-1], cell_opts, 1 if args.quick else 3)
         deep_section(runner, pkg, 1 if args.quick else 3)
         repeat_section(runner, 10 if args.quick else 40)
     finally:

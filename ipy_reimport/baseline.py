@@ -1,27 +1,31 @@
 """What version of a source file a module was executed from.
 
-A baseline is the file's size and ``mtime_ns``. For modules imported after ipy_reimport started
-watching, it is taken when they are first seen; for older modules the bytecode cache
-(``__cached__``) tells which source version was compiled, so an edit made before the extension
-loaded is still noticed.
+A baseline is the file's size and ``mtime_ns``. For modules imported while ipy_reimport tracks,
+it is the stamp the import recorder took just before the loader read the file; for older modules
+the bytecode cache (``__cached__``) tells which source version was compiled, so an edit made
+before the extension loaded is still noticed.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import os
+import stat
 import sys
-from dataclasses import dataclass
 from types import ModuleType
+from typing import NamedTuple
 
-__all__ = ["Stamp", "UNKNOWN", "stamp_of", "baseline_from_bytecode", "drop_misleading_bytecode"]
+from .scope import namespace
+
+__all__ = ["Stamp", "UNKNOWN", "stamp_of", "missing_reason", "baseline_from_bytecode",
+           "drop_misleading_bytecode"]
 
 _MASK = 0xFFFFFFFF
 
 
-@dataclass(frozen=True)
-class Stamp:
-    """Size and modification time of a file (``UNKNOWN`` matches nothing)."""
+class Stamp(NamedTuple):
+    """Size and modification time of a file (``UNKNOWN`` matches nothing). A named tuple: made
+    and compared for every user file before each cell in auto mode, so it must be cheap."""
 
     size: int
     mtime_ns: int
@@ -31,16 +35,30 @@ UNKNOWN = Stamp(-1, -1)
 
 
 def stamp_of(path: str) -> Stamp | None:
-    """The file's current stamp, or None when it does not exist."""
+    """The file's current stamp, or None when it is not a regular file (deleted, replaced by a
+    directory, unreadable path...)."""
     try:
         st = os.stat(path)
-    except (FileNotFoundError, NotADirectoryError):
+    except (OSError, ValueError):
         return None
-    return Stamp(st.st_size, st.st_mtime_ns)
+    return Stamp(st.st_size, st.st_mtime_ns) if stat.S_ISREG(st.st_mode) else None
+
+
+def missing_reason(path: str) -> str:
+    """Why ``path`` has no stamp, in a few words (for a module whose source is missing)."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "source file deleted"
+    except OSError as exc:
+        return f"source file unreadable ({exc.strerror or exc})"
+    if stat.S_ISDIR(mode):
+        return "source path is now a directory"
+    return "source path is not a regular file" if not stat.S_ISREG(mode) else "source file changed"
 
 
 def _read_header(cached: str | None) -> bytes | None:
-    if not cached:
+    if not cached or not isinstance(cached, str):
         return None
     try:
         with open(cached, "rb") as f:
@@ -66,7 +84,7 @@ def baseline_from_bytecode(module: ModuleType, file: str, current: Stamp) -> Sta
     """
     if sys.dont_write_bytecode:
         return current
-    header = _read_header(getattr(module, "__cached__", None))
+    header = _read_header(namespace(module).get("__cached__"))
     if header is None:
         return current
     flags = int.from_bytes(header[4:8], "little")
@@ -95,7 +113,7 @@ def drop_misleading_bytecode(module: ModuleType, current: Stamp) -> bool:
     Returns:
         True when a cache file was removed.
     """
-    cached = getattr(module, "__cached__", None)
+    cached = namespace(module).get("__cached__")
     header = _read_header(cached)
     if header is None or int.from_bytes(header[4:8], "little") & 0b1:
         return False

@@ -28,7 +28,7 @@ from types import ModuleType
 from typing import Callable
 
 from .analysis import ModuleSummary, summarize, summary_of
-from .baseline import Stamp, stamp_of
+from .baseline import Stamp, missing_reason, stamp_of
 from .dependents import decide, propagate
 from .errors import ReloadFailed, UsageProblem, locate
 from .executing import Source, check_target, compile_source, future_flags, read_source, refresh_bytecode, run
@@ -103,13 +103,14 @@ class Reloader:
             names = sorted(stale)
         graph = self.tracker.import_graph(everything)
         wanted = set(names) | graph.dependents(names)
-        deleted = sorted(n for n in wanted if self.tracker.own_state(n) is ModuleState.MISSING)
+        missing = dict(self.tracker.missing(True))
+        deleted = sorted(n for n in wanted if n in missing)
         wanted.difference_update(deleted)
         groups, aliases = _by_module(graph.reload_order(wanted, rank=self.tracker.rank))
         planned = {n for group in groups for n in group}
         edited = {n for n in planned if n in stale or n in named or any(a in named or a in stale for a in aliases.get(n, ()))}
         return Plan(groups, edited, named | {n for n in planned if set(aliases.get(n, ())) & named},
-                    full, [(name, "source file deleted") for name in deleted], aliases)
+                    full, [(name, missing[name]) for name in deleted], aliases)
 
     def _check_reloadable(self, name: str) -> None:
         entry = self.tracker.get(name)
@@ -118,7 +119,7 @@ class Reloader:
         if entry.reason is not None:
             raise UsageProblem(f"cannot reload {name}: {entry.reason}")
         if self.tracker.own_state(name) is ModuleState.MISSING or stamp_of(entry.file) is None:
-            raise UsageProblem(f"cannot reload {name}: its source file {entry.file} was deleted")
+            raise UsageProblem(f"cannot reload {name}: {missing_reason(entry.file)} ({entry.file})")
 
     # -- running ---------------------------------------------------------------------------------
     def execute(self, plan: Plan, patch: bool = True) -> ReloadReport:

@@ -115,10 +115,11 @@ class ReloadReport:
 
     def _headline(self) -> str:
         count = len(self.order)
+        if not count and self.skipped:
+            skipped = len(self.skipped)
+            return (f"Nothing to reload: no module is stale; {skipped} "
+                    f"{'module' if skipped == 1 else 'modules'} cannot be reloaded:")
         if not count:
-            if self.skipped:
-                return "Nothing to reload: no module is stale, but " + "; ".join(
-                    f"{name}: {why}" for name, why in self.skipped) + "."
             return "Nothing to reload: no module is stale."
         ran = len(self.ran)
         noun = "module" if ran == 1 else "modules"

@@ -4,23 +4,46 @@ from __future__ import annotations
 
 import fnmatch
 import importlib.machinery
+import importlib.util
 import os
 import site
 import sys
 import sysconfig
 from types import ModuleType
+from typing import Iterable
 
-__all__ = ["source_file", "unreloadable_reason", "UserScope"]
+__all__ = ["namespace", "is_lazy", "source_file", "unreloadable_reason", "UserScope"]
 
 _OWN_PACKAGE = __name__.rpartition(".")[0]
+_LAZY_TYPE = getattr(importlib.util, "_LazyModule", None)
+
+
+def namespace(module: object) -> dict:
+    """The module's ``__dict__``, read without attribute access.
+
+    ``module.__dict__`` or ``getattr(module, ...)`` would run the module type's
+    ``__getattribute__``: for a module registered with ``importlib.util.LazyLoader`` that executes
+    it. Observing must never change the kernel, so everything the tracker reads comes from here.
+    """
+    try:
+        found = object.__getattribute__(module, "__dict__")
+    except (AttributeError, TypeError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def is_lazy(module: object) -> bool:
+    """True for a ``LazyLoader`` module that has not been executed yet."""
+    return _LAZY_TYPE is not None and issubclass(type(module), _LAZY_TYPE)
 
 
 def source_file(module: ModuleType) -> str | None:
     """The ``.py`` file a module was executed from, or None when it has none."""
-    spec = getattr(module, "__spec__", None)
+    attrs = namespace(module)
+    spec = attrs.get("__spec__")
     origin = getattr(spec, "origin", None) if spec is not None else None
     path = origin if spec is not None and getattr(spec, "has_location", False) else None
-    path = path or getattr(module, "__file__", None)
+    path = path or attrs.get("__file__")
     if not isinstance(path, str) or not path.endswith(tuple(importlib.machinery.SOURCE_SUFFIXES)):
         return None
     return os.path.abspath(path)
@@ -38,15 +61,18 @@ def unreloadable_reason(name: str, module: ModuleType) -> str | None:
     """
     if name == _OWN_PACKAGE or name.startswith(_OWN_PACKAGE + "."):
         return "part of ipy_reimport itself"
-    if not isinstance(module, ModuleType):
+    if not issubclass(type(module), ModuleType):
         return f"not a module ({type(module).__name__})"
-    spec = getattr(module, "__spec__", None)
+    if is_lazy(module):
+        return "lazy module (LazyLoader), not loaded yet"
+    attrs = namespace(module)
+    spec = attrs.get("__spec__")
     origin = getattr(spec, "origin", None)
     if origin == "built-in" or name in sys.builtin_module_names:
         return "built-in module"
     if origin == "frozen":
         return "frozen module"
-    file = getattr(module, "__file__", None) or origin
+    file = attrs.get("__file__") or origin
     if isinstance(file, str) and file.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)):
         return "extension module (compiled code cannot be re-initialised; restart the kernel)"
     if isinstance(file, str) and file.endswith(tuple(importlib.machinery.BYTECODE_SUFFIXES)):
@@ -54,7 +80,7 @@ def unreloadable_reason(name: str, module: ModuleType) -> str | None:
     if spec is None:
         return "no import spec (created at run time)"
     if source_file(module) is None:
-        return "namespace package (no source file)" if hasattr(module, "__path__") else "no source file"
+        return "namespace package (no source file)" if "__path__" in attrs else "no source file"
     if not isinstance(spec.loader, importlib.machinery.SourceFileLoader):
         return f"loaded by {type(spec.loader).__name__}, not from a source file"
     return None
@@ -90,6 +116,16 @@ class UserScope:
         if self._matches(self.include, name, file):
             return True
         return file is not None and not file.startswith(self._library)
+
+    def may_hold(self, name: str, path: Iterable[str] | None) -> bool:
+        """Whether an import of ``name`` searched along ``path`` may find one of the user's
+        modules (a top-level name always may; a submodule only outside the libraries)."""
+        if path is None or (self.include and self._matches(self.include, name, None)):
+            return True
+        for entry in path:
+            if isinstance(entry, str) and not (entry + os.sep).startswith(self._library):
+                return True
+        return False
 
     @staticmethod
     def _matches(patterns: list[str], name: str, file: str | None) -> bool:

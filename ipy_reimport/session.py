@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Callable
 
-from .baseline import stamp_of
 from .config import Reimport
-from .errors import ReloadFailed
+from .errors import ReloadFailed, locate
 from .importing import import_module, infer_package, resolve
 from .reloader import Reloader
 from .sources import ExecutedSources
@@ -65,7 +64,7 @@ class Reimporter:
         self.sources = ExecutedSources()
         self.reloader = Reloader(self.tracker, self.sources, user_namespace or _main_namespace)
         self._unsubscribe_sources = self.tracker.subscribe(self._capture_sources)
-        self.watcher = Watcher(self.tracker.files_changed, self._watcher_failed)
+        self.watcher = Watcher(self.tracker.files_changed, self._watcher_failed, self.tracker.dirs_changed)
         self._watched_version = -1
         self._notice: str | None = None
         self._failed_key: frozenset | None = None
@@ -106,21 +105,27 @@ class Reimporter:
             self._notice = None
 
     def before_cell(self, *args) -> None:
-        """In auto mode, deep-reload what is stale; a failure is reported once per change."""
+        """In auto mode, deep-reload what is stale at this moment.
+
+        The user's files are stat-ed first, so a file saved just before the cell counts even
+        if the watcher has not reported it yet. A failure of any kind (``SystemExit`` and
+        ``KeyboardInterrupt`` at import included) is reported once per change, in one line,
+        and the cell runs against the old code.
+        """
         if not self.config.auto:
             return
-        self.tracker.poll()
+        self.tracker.poll(exact=True)
         stale = self.tracker.stale_names()
         if not stale:
             return
-        key = frozenset((n, self.tracker.get(n).file and stamp_of(self.tracker.get(n).file)) for n in stale)
+        key = frozenset((n, self.tracker.get(n).seen) for n in stale)
         if key == self._failed_key:
             return
         try:
             report = self.reload_deep()
-        except ReloadFailed as exc:
+        except BaseException as exc:  # a pre-cell hook must never stop the cell or the kernel
             self._failed_key = key
-            self.echo(f"ipy_reimport: auto-reload failed, this cell runs with the old code: {exc}")
+            self.echo(f"ipy_reimport: auto-reload failed, this cell runs with the old code: {_one_line(exc)}")
             return
         self._failed_key = None
         if report:
@@ -159,7 +164,7 @@ class Reimporter:
         plan = self.reloader.plan(names, full=full)
         patch = self.config.patch if patch is None else patch
         if not plan.groups:
-            return ReloadReport(plan.groups, dry_run=dry_run, skipped=plan.skipped)
+            return ReloadReport(plan.groups, dry_run=dry_run, skipped=self._skipped(plan, names))
         if dry_run:
             return self.reloader.preview(plan, patch)
         return self.reloader.execute(plan, patch)
@@ -175,6 +180,15 @@ class Reimporter:
                 self.sources.capture(name, entry.module, entry.file, entry.baseline)
         if gone:
             self.sources.forget(gone)
+
+    def _skipped(self, plan, names: list[str] | None) -> list[tuple[str, str]]:
+        """What a plan skips; with nothing to reload, every missing user module too (so that
+        "nothing to reload" is never said while something cannot be reloaded)."""
+        skipped = list(plan.skipped)
+        if names is None and not plan.groups:
+            listed = {name for name, _ in skipped}
+            skipped += [item for item in self.tracker.missing() if item[0] not in listed]
+        return skipped
 
     def invalidate(self) -> Invalidated:
         """``importlib.invalidate_caches()``, forget failed path lookups, refresh linecache and
@@ -207,7 +221,8 @@ class Reimporter:
     def _watcher_failed(self, exc: BaseException) -> None:
         self.tracker.polling = True
         count = len(self.tracker.names())
-        self._notice = (f"ipy_reimport: cannot watch files ({type(exc).__name__}: {exc}); "
+        why = str(exc).split(" about [")[0].split(" (Error {")[0]  # drop watchfiles' debug dump
+        self._notice = (f"ipy_reimport: cannot watch files ({type(exc).__name__}: {why}); "
                         f"checking the {count} user module files after each cell instead.")
 
     def _scope_changed(self, change) -> None:
@@ -217,3 +232,11 @@ class Reimporter:
     def _watch_changed(self, change) -> None:
         if self.started:
             self._update_watcher()
+
+
+def _one_line(exc: BaseException) -> str:
+    """A failed reload in one line: the reloader's own message, or the exception and where."""
+    if isinstance(exc, ReloadFailed):
+        return str(exc)
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}{': ' + text[0] if text else ''} at {locate(exc)}"

@@ -3,7 +3,9 @@
 The tracker knows every module in ``sys.modules`` and whether its source changed since it ran.
 It is fed three ways, cheapest first: an import recorder on ``sys.meta_path`` (so only modules
 new to ``sys.modules`` are examined after a cell), changed paths from the file watcher, and exact
-re-checks on explicit requests (``status``, ``%stale``, ``%reload_deep``).
+re-checks on explicit requests (``status``, ``%stale``, ``%reload_deep``, and before each cell in
+auto mode). It reads modules only through their ``__dict__`` (see :func:`scope.namespace`), so
+looking never triggers a lazy load.
 """
 
 from __future__ import annotations
@@ -17,10 +19,10 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Callable, Iterable
 
-from .baseline import UNKNOWN, Stamp, baseline_from_bytecode, stamp_of
+from .baseline import UNKNOWN, Stamp, baseline_from_bytecode, missing_reason, stamp_of
 from .graph import ImportGraph, imports_of
 from .recorder import ImportRecorder
-from .scope import UserScope, source_file, unreloadable_reason
+from .scope import UserScope, is_lazy, namespace, source_file, unreloadable_reason
 from .states import LastReload, ModuleState, ModuleStatus
 
 __all__ = ["ModuleState", "ModuleStatus", "LastReload", "Tracker"]
@@ -28,6 +30,13 @@ __all__ = ["ModuleState", "ModuleStatus", "LastReload", "Tracker"]
 
 @dataclass
 class _Entry:
+    """What the tracker knows of one module.
+
+    ``baseline`` is the stamp of the file version that was executed (``UNKNOWN`` when only
+    known to differ from the file as it is); ``seen`` the stamp at the last check; ``real`` the
+    file's resolved path when it differs (a symlink); ``missing`` why the source is missing.
+    """
+
     name: str
     module: ModuleType
     file: str | None
@@ -38,6 +47,8 @@ class _Entry:
     own: ModuleState
     last_reload: LastReload | None = None
     seen: Stamp | None = None
+    real: str | None = None
+    missing: str | None = None
 
 
 Listener = Callable[[set], None]
@@ -57,7 +68,8 @@ class Tracker:
         self._names_by_file: dict[str, set[str]] = {}
         self._lock = threading.RLock()
         self._seq = itertools.count()
-        self._recorder = ImportRecorder()
+        self._recorder = ImportRecorder(lambda name, path: self.scope.may_hold(name, path))
+        self._lazy: set[str] = set()
         self._listeners: list[Listener] = []
         self._stale: set[str] = set()
         self._version = 0
@@ -94,7 +106,7 @@ class Tracker:
                 that ran before the tracker started) the bytecode cache is consulted.
         """
         with self._lock:
-            changed = self._absorb(self._recorder.drain())
+            changed = self._absorb(self._recorder.drain()) | self._loaded_lazily()
             for name, module in list(sys.modules.items()):
                 entry = self._entries.get(name)
                 if entry is None or entry.module is not module:
@@ -106,15 +118,23 @@ class Tracker:
         self._notify(changed)
         return changed
 
-    def poll(self) -> set[str]:
-        """The per-cell check: only modules imported since the last poll are examined (and,
-        in polling mode, the user's files are stat-ed). Returns the names that changed."""
+    def poll(self, exact: bool = False) -> set[str]:
+        """The per-cell check: only modules imported since the last poll are examined.
+
+        Args:
+            exact: also stat the user's files now (auto mode before a cell); in polling mode
+                (no watcher) they are always stat-ed.
+
+        Returns:
+            The names that changed.
+        """
         changed = set()
         names = self._recorder.drain()
-        if names or self.polling:
+        stat_files = exact or self.polling
+        if names or stat_files or self._lazy:
             with self._lock:
-                changed = self._absorb(names)
-                if self.polling:
+                changed = self._absorb(names) | self._loaded_lazily()
+                if stat_files:
                     changed |= self._recheck(e for e in self._entries.values() if e.user)
         self._notify(changed)
         return changed
@@ -123,6 +143,17 @@ class Tracker:
         """Re-check the modules executed from ``paths`` (called by the file watcher)."""
         with self._lock:
             entries = [self._entries[n] for p in paths for n in self._names_by_file.get(p, ())]
+            changed = self._recheck(entries)
+        self._notify(changed)
+        return changed
+
+    def dirs_changed(self, dirs: Iterable[str]) -> set[str]:
+        """Re-check every module whose file lies in ``dirs`` (the watcher calls this once its
+        watches are in place: whatever was saved while nothing watched is seen)."""
+        dirs = set(dirs)
+        with self._lock:
+            entries = [e for e in self._entries.values() if e.file is not None and
+                       (os.path.dirname(e.file) in dirs or (e.real and os.path.dirname(e.real) in dirs))]
             changed = self._recheck(entries)
         self._notify(changed)
         return changed
@@ -144,6 +175,7 @@ class Tracker:
         with self._lock:
             self._absorb([n for n in self._recorder.drain() if n not in stamps])
             for name, stamp in stamps.items():
+                self._recorder.stamps.pop(name, None)
                 entry = self._entries.get(name)
                 if entry is None or entry.module is not sys.modules.get(name):
                     self._add(name, sys.modules[name], True)
@@ -160,6 +192,8 @@ class Tracker:
         names = set(names)
         with self._lock:
             self._absorb([n for n in self._recorder.drain() if n not in names])
+            for name in names:
+                self._recorder.stamps.pop(name, None)
             for name in names & self._entries.keys():
                 self._entries[name].last_reload = failed
         self._notify(names)
@@ -189,15 +223,21 @@ class Tracker:
         with self._lock:
             return [n for n in self._stale if everything or self._entries[n].user]
 
+    def missing(self, everything: bool = False) -> list[tuple[str, str]]:
+        """``(name, reason)`` of the modules whose source is missing, as last seen."""
+        with self._lock:
+            return sorted((e.name, e.missing or "source file deleted") for e in self._entries.values()
+                          if e.own is ModuleState.MISSING and (everything or e.user))
+
     def reclassify(self) -> None:
         """Decide again which modules are the user's (after the include/exclude patterns changed)."""
         with self._lock:
             self._user_dirs.clear()
             for entry in self._entries.values():
-                path = entry.file or getattr(entry.module, "__file__", None)
+                path = entry.file or namespace(entry.module).get("__file__")
                 entry.user = self.scope.contains(entry.name, path if isinstance(path, str) else None)
-                if entry.user and entry.file:
-                    self._add_user_dir(entry.file)
+                if entry.user and entry.file and entry.reason is None:
+                    self._index(entry)
             self.user_dirs_version += 1
             self._version += 1
         self._notify(set(self._entries))
@@ -213,7 +253,7 @@ class Tracker:
         for name in names:
             entry = self._entries.get(name)
             if entry is not None and entry.file and entry.reason is None:
-                is_package = hasattr(entry.module, "__path__")
+                is_package = "__path__" in namespace(entry.module)
                 edges[name] = imports_of(entry.file, name, is_package)
         return ImportGraph(edges)
 
@@ -252,7 +292,7 @@ class Tracker:
         state = e.own
         if state is ModuleState.FRESH and e.name in dependent:
             state = ModuleState.DEPENDENT
-        reason = e.reason or ("source file deleted" if state is ModuleState.MISSING else None)
+        reason = e.reason or ((e.missing or "source file deleted") if state is ModuleState.MISSING else None)
         return ModuleStatus(e.name, state, e.file, e.user, tuple(sorted(graph.imports(e.name))),
                             tuple(sorted(graph.imported_by(e.name))), reason, e.last_reload)
 
@@ -263,7 +303,17 @@ class Tracker:
             if module is not None:
                 self._add(name, module, True)
                 changed.add(name)
+            self._recorder.stamps.pop(name, None)
         return changed
+
+    def _loaded_lazily(self) -> set[str]:
+        """Lazy modules that ran since the last look: their baseline is taken now."""
+        loaded = {n for n in self._lazy if not is_lazy(sys.modules.get(n))}
+        for name in loaded:
+            self._lazy.discard(name)
+            if name in sys.modules:
+                self._add(name, sys.modules[name], False)
+        return loaded
 
     def _add(self, name: str, module: ModuleType, first_sight: bool) -> None:
         old = self._entries.get(name)
@@ -271,49 +321,70 @@ class Tracker:
             self._remove(name)
         file = source_file(module)
         reason = unreloadable_reason(name, module)
-        path = file or getattr(module, "__file__", None)
+        attrs = namespace(module)
+        path = file or attrs.get("__file__")
         user = self.scope.contains(name, path if isinstance(path, str) else None)
         self._version += 1
         entry = _Entry(name, module, file, reason, user, old.seq if old else next(self._seq),
                        None, ModuleState.UNRELOADABLE, old.last_reload if old else None)
+        if is_lazy(module):
+            self._lazy.add(name)
         if reason is None and file is not None:
             current = stamp_of(file)
-            if current is None:
-                entry.baseline = UNKNOWN
-            else:
-                entry.baseline = current if first_sight else baseline_from_bytecode(module, file, current)
+            entry.baseline = self._baseline(name, module, file, current, first_sight)
             self._set_own(entry, self._own_state(entry, current))
             self._index(entry)
             if user:
-                imports_of(file, name, hasattr(module, "__path__"))
+                imports_of(file, name, "__path__" in attrs)
         self._entries[name] = entry
+
+    def _baseline(self, name: str, module: ModuleType, file: str, current: Stamp | None,
+                  first_sight: bool) -> Stamp:
+        """The stamp of the version that ran: taken by the recorder before the loader read the
+        file when it could, else the file as it is now (checked against the bytecode cache for
+        modules that ran before tracking started or lazily)."""
+        before = self._recorder.stamp_before_import(name, file)
+        if current is None:
+            return before or UNKNOWN
+        if before is not None:
+            return before
+        return current if first_sight else baseline_from_bytecode(module, file, current)
 
     def _index(self, entry: _Entry) -> None:
         self._names_by_file.setdefault(entry.file, set()).add(entry.name)
-        if entry.user:
-            self._add_user_dir(entry.file)
-
-    def _add_user_dir(self, file: str) -> None:
-        directory = os.path.dirname(file)
-        if directory not in self._user_dirs:
-            self._user_dirs.add(directory)
-            self.user_dirs_version += 1
+        if not entry.user:
+            return
+        if entry.real is None:
+            real = os.path.realpath(entry.file)
+            entry.real = real if real != entry.file else ""
+        if entry.real:
+            self._names_by_file.setdefault(entry.real, set()).add(entry.name)
+        for file in filter(None, (entry.file, entry.real)):
+            directory = os.path.dirname(file)
+            if directory not in self._user_dirs:
+                self._user_dirs.add(directory)
+                self.user_dirs_version += 1
 
     def _remove(self, name: str) -> None:
         self._version += 1
         entry = self._entries.pop(name)
         self._stale.discard(name)
-        names = self._names_by_file.get(entry.file)
-        if names is not None:
-            names.discard(name)
-            if not names:
-                del self._names_by_file[entry.file]
+        self._lazy.discard(name)
+        for file in filter(None, (entry.file, entry.real)):
+            names = self._names_by_file.get(file)
+            if names is not None:
+                names.discard(name)
+                if not names:
+                    del self._names_by_file[file]
 
     def _recheck(self, entries: Iterable[_Entry]) -> set[str]:
         changed = set()
         for entry in entries:
-            if entry.reason is None:
-                state = self._own_state(entry)
+            if entry.reason is None and entry.file is not None:
+                current = stamp_of(entry.file)
+                if current == entry.seen:  # as at the last look, so is the state (the hot path)
+                    continue
+                state = self._own_state(entry, current)
                 if state is not entry.own:
                     self._set_own(entry, state)
                     changed.add(entry.name)
@@ -334,6 +405,8 @@ class Tracker:
             return ModuleState.UNRELOADABLE
         if current is False:
             current = stamp_of(entry.file)
+        if current is None and (entry.missing is None or entry.seen is not None):
+            entry.missing = missing_reason(entry.file)
         entry.seen = current
         if current is None:
             return ModuleState.MISSING

@@ -376,7 +376,7 @@ def test_deleted_file_cannot_be_reloaded(ip, project):
     project.write("gone.py", "A = 1\n")
     run(ip, "import gone")
     project.path("gone.py").unlink()
-    with pytest.raises(UsageError, match="source file .*gone.py was deleted"):
+    with pytest.raises(UsageError, match="cannot reload gone: source file deleted .*gone.py"):
         ip.run_line_magic("reload_deep", "gone")
     assert {s.name: s.state for s in run(ip, "%stale")}["gone"] is ModuleState.MISSING
 

@@ -1,5 +1,5 @@
-"""Staleness: every state, baselines from bytecode, the watcher, its fallback, the per-cell cost,
-and auto mode."""
+"""Staleness: every state, baselines from bytecode, the watcher, its fallback, the per-cell cost
+(with auto mode off and on), and auto mode."""
 
 from __future__ import annotations
 
@@ -105,6 +105,23 @@ def test_per_cell_check_reads_no_file_when_nothing_changed(ip, project, monkeypa
     project.write("newcomer.py", "A = 1\n")
     run(ip, "import newcomer")  # a module new to sys.modules is examined once
     assert calls == [str(project.path("newcomer.py"))]
+
+
+def test_auto_mode_stats_each_user_file_once_before_a_cell_and_nothing_else(ip, project, reimporter, monkeypatch):
+    project.package("cost", {f"m{i}": "A = 1\n" for i in range(5)})
+    run(ip, "import json.decoder, " + ", ".join(f"cost.m{i}" for i in range(5)))
+    run(ip, "%reload_deep --auto on")
+    tracker = reimporter.tracker
+    user_files = sorted(e.file for e in map(tracker.get, tracker.names()) if e.reason is None)
+    assert str(project.path("cost/m4.py")) in user_files
+    calls = []
+    real = baseline.stamp_of
+    monkeypatch.setattr("ipy_reimport.tracker.stamp_of", lambda p: calls.append(p) or real(p))
+    reimporter.before_cell()
+    assert sorted(calls) == user_files  # proportional to the user's files, not to sys.modules
+    calls.clear()
+    reimporter.after_cell()
+    assert calls == []
 
 
 def test_watcher_failure_falls_back_to_stat_scan_and_says_so_once(shell, project, monkeypatch, capsys):
