@@ -50,7 +50,8 @@ def import_rel(name: str, package: str | None = None) -> ModuleType:
     return session().import_rel(name, package)
 
 
-def reload_deep(*modules: str, dry_run: bool = False, patch: bool = True, full: bool = False) -> ReloadReport:
+def reload_deep(*modules: str, dry_run: bool = False, patch: bool = True, full: bool = False,
+                force: bool = False) -> ReloadReport:
     """Reload ``modules`` and every loaded module that imports them, dependencies first.
 
     Args:
@@ -59,11 +60,12 @@ def reload_deep(*modules: str, dry_run: bool = False, patch: bool = True, full: 
         patch: update old functions and classes in place.
         full: re-execute every module of the plan from the top instead of re-running only what
             changed.
+        force: allow naming a module of the standard library or of the shell itself.
 
     Returns:
         The report. Raises :class:`ReloadFailed` (after rolling everything back) on failure.
     """
-    return session().reload_deep(*modules, dry_run=dry_run, patch=patch, full=full)
+    return session().reload_deep(*modules, dry_run=dry_run, patch=patch, full=full, force=force)
 
 
 def invalidate() -> Invalidated:

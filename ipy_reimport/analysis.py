@@ -20,7 +20,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
-__all__ = ["Use", "Read", "ImportBinding", "Body", "Statement", "ModuleSummary", "summarize",
+__all__ = ["REPLACES_ITSELF", "Use", "Read", "ImportBinding", "Body", "Statement", "ModuleSummary", "summarize",
            "summary_of", "clear_cache"]
 
 
@@ -120,6 +120,7 @@ class ModuleSummary:
 _IMPURE = (ast.Expr, ast.AugAssign, ast.Delete, ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.While,
            ast.Raise, ast.Assert, ast.Try, getattr(ast, "TryStar", ast.Try), ast.Global, ast.Nonlocal,
            ast.Match, ast.If, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)
+REPLACES_ITSELF = "assigns to sys.modules"
 _UNSURE_CALLS = {"exec": "calls exec()", "eval": "calls eval()", "globals": "uses globals()",
                  "locals": "uses locals()", "vars": "uses vars()", "__import__": "calls __import__()",
                  "setattr": "calls setattr()"}
@@ -322,6 +323,9 @@ class _Reads:
         if isinstance(node, ast.Starred):
             self.visit(node.value, use)
             return
+        if isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Load) and \
+                _chain(node.value) in (("sys", "modules"), ("modules",)) and self.unsure is None:
+            self.unsure = REPLACES_ITSELF
         docstring = isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
         if (isinstance(node, _IMPURE) and not docstring) or \
                 (isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Load)):

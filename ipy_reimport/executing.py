@@ -19,6 +19,7 @@ import sys
 from dataclasses import dataclass
 from types import CodeType, ModuleType
 
+from .analysis import REPLACES_ITSELF, summary_of
 from .baseline import Stamp, stamp_of
 from .errors import UsageProblem
 
@@ -45,15 +46,21 @@ def check_target(name: str, module: ModuleType, file: str) -> None:
     Raises:
         UsageProblem: another file would run, or ``module`` is not where its code runs.
     """
-    if vars(module).get("__name__") != name or sys.modules.get(name) is not module:
-        raise UsageProblem(f"cannot reload {name}: the object in sys.modules is not the namespace its "
-                           "code ran in (the module replaces itself in sys.modules)")
+    if vars(module).get("__name__") != name or sys.modules.get(name) is not module or _replaces_itself(name, module, file):
+        raise UsageProblem(f"cannot reload {name}: its code puts another object into sys.modules[{name!r}] "
+                           "(a lazy-module trick), so a reload would leave two diverging module objects; "
+                           "restart the kernel to load its changes")
     spec = _find_spec(name)
     origin = getattr(spec, "origin", None)
     if origin is None or not _same_file(origin, file):
         where = f"{origin} would run instead" if origin else "the import system cannot find it any more"
         raise UsageProblem(f"cannot reload {name} from {file}: {where} (a file of the same name earlier on "
                            "sys.path?); remove or rename it, or reload in a fresh kernel")
+
+
+def _replaces_itself(name: str, module: ModuleType, file: str) -> bool:
+    summary = summary_of(file, name, "__path__" in vars(module))
+    return summary is not None and any(s.unsure == REPLACES_ITSELF for s in summary.statements)
 
 
 def _find_spec(name: str):

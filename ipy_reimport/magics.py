@@ -127,6 +127,9 @@ class ReimportMagics(Magics):
     @argument("--full", action="store_true",
               help="re-execute every module of the plan from the top (importlib.reload semantics) "
                    "instead of re-running only what changed")
+    @argument("--force", action="store_true",
+              help="allow reloading a module of the standard library or of the shell itself "
+                   "(IPython, ipykernel, traitlets...), which can break the kernel")
     @argument("--no-patch", action="store_true",
               help="do not update old functions and classes in place (plain importlib.reload)")
     @argument("--auto", choices=["on", "off"],
@@ -144,14 +147,15 @@ class ReimportMagics(Magics):
         """
         args = parse_argstring(self.reload_deep, line)
         if args.auto is not None:
-            if args.modules or args.dry_run or args.no_patch or args.full:
+            if args.modules or args.dry_run or args.no_patch or args.full or args.force:
                 raise UsageError("%reload_deep: --auto takes no modules or other options")
             self.reimporter.config.auto = args.auto == "on"
             state = "on: stale modules are deep-reloaded before each cell" if args.auto == "on" else "off"
             print(f"Auto-reload is {state}.")
             return None
         return _usage(self.reimporter.reload_deep, *args.modules, dry_run=args.dry_run,
-                      patch=False if args.no_patch else None, package=args.package, full=args.full)
+                      patch=False if args.no_patch else None, package=args.package, full=args.full,
+                      force=args.force)
 
     @magic_arguments()
     @line_magic

@@ -34,10 +34,12 @@ from .errors import ReloadFailed, UsageProblem, locate
 from .executing import Source, check_target, compile_source, future_flags, read_source, refresh_bytecode, run
 from .holders import holders_of
 from .in_place import NeedsExecution, apply_definitions
+from .interrupts import InterruptGate
 from .patching import PatchResult
 from .report import ModuleReload, ReloadReport
 from .source_diff import SourceEdit, compare_sources
 from .sources import ExecutedSources
+from .scope import shell_machinery
 from .tracker import ModuleState, Tracker
 from .transaction import Transaction
 
@@ -86,15 +88,26 @@ class Reloader:
         self.user_namespace = user_namespace or (lambda: None)
 
     # -- planning --------------------------------------------------------------------------------
-    def plan(self, names: list[str] | None = None, full: bool = False) -> Plan:
+    def plan(self, names: list[str] | None = None, full: bool = False, force: bool = False) -> Plan:
         """Plan a reload of ``names`` (or of every stale user module) and all their dependents.
 
+        Args:
+            names: modules to reload; None means every stale user module.
+            full: re-execute every module of the plan from the top.
+            force: allow naming a module of the standard library or of the shell itself.
+
         Raises:
-            UsageProblem: a name is not loaded, has no source, or its source was deleted.
+            UsageProblem: a name is not loaded, has no source, its source was deleted, or it is
+                part of the running shell (without ``force``).
         """
         self.tracker.sync()
         for name in names or ():
             self._check_reloadable(name)
+            reason = shell_machinery(name)
+            if reason and not force:
+                raise UsageProblem(f"refusing to reload {name}: {reason}, and re-executing it can break the "
+                                   f"kernel; restart the kernel to load changes there, or add --force "
+                                   f"(force=True) to reload it anyway")
         everything = any(not self.tracker.get(n).user for n in names or ())
         self.tracker.recheck(everything)
         named = set(names or ())
@@ -132,28 +145,34 @@ class Reloader:
         started = time.perf_counter()
         importlib.invalidate_caches()
         run = _Run(self, plan, patch)
-        name = ""
-        try:
-            for group in plan.groups:
-                name = group[0]
-                for item in run.group(group):
-                    name = item.name
-                    run.done.append(item)
-            name = ""
-            run.finish()
-        except BaseException as exc:
-            interrupted = run.transaction.rollback()
-            failure = ReloadFailed(name or (plan.order[-1] if plan.order else "?"),
-                                   locate(exc, self._files(plan)), exc, plan.order)
-            self.tracker.mark_failed(plan.order, failure.short)
-            if interrupted or not isinstance(exc, Exception):
-                if hasattr(exc, "add_note"):
-                    exc.add_note("ipy_reimport: the reload was rolled back; nothing changed")
-                raise exc if not interrupted else KeyboardInterrupt from exc
-            raise failure from exc
-        if run.transaction.commit(run.record):
-            raise KeyboardInterrupt
+        with InterruptGate() as gate:
+            try:
+                run.all()
+                gate.close()
+            except BaseException as exc:
+                gate.close()
+                self._roll_back(run, exc)
+            if run.transaction.commit(run.record):
+                gate.pending = True
         return ReloadReport(plan.groups, run.done, time.perf_counter() - started, skipped=plan.skipped)
+
+    def _roll_back(self, run: "_Run", exc: BaseException) -> None:
+        """Restore everything, then raise: ``ReloadFailed`` for an error of the modules, the
+        original exception for anything else (an interrupt, ``SystemExit``)."""
+        name = run.current or (run.plan.order[-1] if run.plan.order else "?")
+        failure = ReloadFailed(name, locate(exc, self._files(run.plan)), exc, run.plan.order)
+        refused = isinstance(exc, UsageProblem)
+        interrupted = run.transaction.rollback(
+            None if refused else lambda: self.tracker.mark_failed(run.plan.order, failure.short))
+        if refused and not interrupted:
+            raise exc
+        if isinstance(exc, Exception) and not interrupted:
+            raise failure from exc
+        if hasattr(exc, "add_note"):
+            exc.add_note("ipy_reimport: the reload was rolled back; nothing changed")
+        if interrupted and not isinstance(exc, KeyboardInterrupt):
+            raise KeyboardInterrupt from failure
+        raise exc
 
     def preview(self, plan: Plan, patch: bool = True) -> ReloadReport:
         """What :meth:`execute` would do, predicted from the sources; nothing changes."""
@@ -175,8 +194,21 @@ class _Run:
         self.executed: dict[str, Source] = {}
         self.replaced: list[tuple[str, str, object]] = []
         self.predicting = False
+        self.current = ""
 
     # -- groups and modules ----------------------------------------------------------------------
+    def all(self) -> None:
+        """Check that the edited modules would run their tracked files, bring every group of the
+        plan up to date, then finish."""
+        for name in self.plan.order:
+            if name in self.plan.edited or self.plan.full:
+                check_target(name, sys.modules[name], self.tracker.get(name).file)
+        for group in self.plan.groups:
+            self.current = group[0]
+            self.done.extend(self.group(group))
+        self.current = ""
+        self.finish()
+
     def group(self, group: list[str]) -> list[ModuleReload]:
         """Bring an import cycle (or one module) up to date. Members are decided one by one; when
         one must re-execute, the whole cycle re-executes, in order (its members read each other)."""
@@ -196,9 +228,11 @@ class _Run:
 
     def _step(self, name: str) -> "_Step":
         """Decide what bringing ``name`` up to date takes (nothing changes here)."""
+        self.current = name
         module, file = sys.modules[name], self.tracker.get(name).file
-        check_target(name, module, file)
         if self.plan.full:
+            if not self._mine(name):
+                return _Step(skip=f"not one of your modules (name it to reload it: %reload_deep {name})")
             return _Step(execute="--full")
         if not self.patch:
             return _Step(execute="--no-patch") if name in self.plan.edited else self._dependent(name, module, file)
@@ -226,11 +260,21 @@ class _Run:
     def _dependent(self, name: str, module: ModuleType, file: str) -> "_Step":
         summary = summary_of(file, name, _is_package(module))
         decision = decide(name, module.__dict__, summary, self.changes, self.planned, predict=self.predicting)
+        if decision.execute and not self._mine(name):
+            return _Step(skip=f"not one of your modules; it would re-execute because {decision.execute} "
+                              f"(name it to reload it: %reload_deep {name})", summary=summary)
         return _Step(execute=decision.execute, rebind=decision.rebind, summary=summary)
 
+    def _mine(self, name: str) -> bool:
+        entry = self.tracker.get(name)
+        return name in self.plan.named or (entry is not None and entry.user)
+
     def _apply(self, name: str, step: "_Step") -> ModuleReload:
+        self.current = name
         begin = time.perf_counter()
         module, file = sys.modules[name], self.tracker.get(name).file
+        if step.skip:
+            return ModuleReload(name, file, 0.0, action="skipped", reason=step.skip)
         if step.execute:
             item = self._execute(name, module, file, step if not step.unchanged else _Step(execute=step.execute))
         elif step.edit is not None:
@@ -253,6 +297,7 @@ class _Run:
 
     # -- the three kinds of step -----------------------------------------------------------------
     def _execute(self, name: str, module: ModuleType, file: str, step: "_Step") -> ModuleReload:
+        check_target(name, module, file)
         source = step.source or read_source(file)
         code = compile_source(source)
         namespace = module.__dict__
@@ -409,6 +454,8 @@ class _Run:
             propagate(name, module.__dict__, summary, self.changes, self.planned)
             return ModuleReload(name, file, 0.0, tuple(patched), action="statements" if step.edit.statements else "patched",
                                 statements=len(step.edit.statements), added=tuple(added))
+        if step.skip:
+            return ModuleReload(name, file, 0.0, action="skipped", reason=step.skip)
         self.changes.rebind(name, set(step.rebind))
         return ModuleReload(name, file, 0.0, action="rebound" if step.rebind else "unchanged",
                             rebound=tuple(sorted(step.rebind)))
@@ -424,6 +471,7 @@ class _Step:
     rebind: dict = field(default_factory=dict)
     summary: ModuleSummary | None = None
     unchanged: bool = False
+    skip: str | None = None
 
 
 _MISSING = object()

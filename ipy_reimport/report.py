@@ -45,19 +45,25 @@ class ModuleReload:
     @property
     def ran(self) -> bool:
         """Whether anything of the module changed (it did more than confirm it was up to date)."""
-        return self.action not in ("unchanged",)
+        return self.action not in ("unchanged", "skipped")
+
+    @property
+    def shown(self) -> bool:
+        """Whether a report lists the module (it changed, or it was left out on purpose)."""
+        return self.action != "unchanged"
 
     def summary(self, dry_run: bool = False) -> str:
         """What happened (or would happen) to the module, in a few words."""
         verbs = {"executed": ("re-executed", "would re-execute"), "patched": ("patched in place", "would patch in place"),
                  "rebound": ("rebound", "would rebind"), "unchanged": ("unchanged", "unchanged"),
+                 "skipped": ("skipped", "would skip"),
                  "fails": ("fails", "would fail")}
         if self.action == "statements":
             noun = "statement" if self.statements == 1 else "statements"
             text = f"{'would run' if dry_run else 'ran'} {self.statements} changed {noun}"
         else:
             text = verbs.get(self.action, (self.action, self.action))[1 if dry_run else 0]
-        if self.action in ("executed", "fails") and self.reason:
+        if self.action in ("executed", "fails", "skipped") and self.reason:
             text += f": {self.reason}"
         if self.action == "rebound":
             text += " " + ", ".join(self.rebound)
@@ -131,7 +137,7 @@ class ReloadReport:
     def __str__(self) -> str:
         lines = [self._headline()]
         results = {m.name: m for m in self.modules}
-        shown = [n for n in self.order if n not in results or results[n].ran]
+        shown = [n for n in self.order if n not in results or results[n].shown]
         width = max((len(n) for n in shown), default=0)
         cycles = {n for group in self.groups if len(group) > 1 for n in group}
         for number, name in enumerate(shown, 1):
@@ -153,7 +159,7 @@ class ReloadReport:
     def _repr_html_(self) -> str:
         results = {m.name: m for m in self.modules}
         rows = []
-        shown = [n for n in self.order if n not in results or results[n].ran]
+        shown = [n for n in self.order if n not in results or results[n].shown]
         for number, name in enumerate(shown, 1):
             item = results.get(name)
             details = "<br>".join(html.escape(d) for d in ([item.summary(self.dry_run)] + item.details() if item else []))

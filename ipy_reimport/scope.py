@@ -12,7 +12,7 @@ import sysconfig
 from types import ModuleType
 from typing import Iterable
 
-__all__ = ["namespace", "is_lazy", "source_file", "unreloadable_reason", "UserScope"]
+__all__ = ["namespace", "is_lazy", "source_file", "unreloadable_reason", "shell_machinery", "UserScope"]
 
 _OWN_PACKAGE = __name__.rpartition(".")[0]
 _LAZY_TYPE = getattr(importlib.util, "_LazyModule", None)
@@ -83,6 +83,27 @@ def unreloadable_reason(name: str, module: ModuleType) -> str | None:
         return "namespace package (no source file)" if "__path__" in attrs else "no source file"
     if not isinstance(spec.loader, importlib.machinery.SourceFileLoader):
         return f"loaded by {type(spec.loader).__name__}, not from a source file"
+    return None
+
+
+# Packages the running shell is made of: re-executing one of their modules (or a module of the
+# standard library, which they all use) can take the kernel down.
+_SHELL_PACKAGES = frozenset({
+    "IPython", "ipykernel", "traitlets", "jupyter_client", "jupyter_core", "comm", "zmq", "tornado",
+    "prompt_toolkit", "debugpy", "ipywidgets", "matplotlib_inline", "nest_asyncio", "jedi", "parso",
+    "pygments", "stack_data", "executing", "asttokens", "pure_eval", "decorator", "pexpect", "ptyprocess",
+    "wcwidth", "psutil", "platformdirs", "ipython_pygments_lexers", "watchfiles", "anyio", "sniffio",
+    _OWN_PACKAGE,
+})
+
+
+def shell_machinery(name: str) -> str | None:
+    """Why re-executing module ``name`` could break the running shell, or None."""
+    top = name.partition(".")[0]
+    if top in getattr(sys, "stdlib_module_names", ()):
+        return "it is part of the standard library, which the running shell itself uses"
+    if top in _SHELL_PACKAGES:
+        return f"it is part of {top}, which the running shell is made of"
     return None
 
 

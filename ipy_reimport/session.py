@@ -148,7 +148,7 @@ class Reimporter:
         return module
 
     def reload_deep(self, *modules: str, dry_run: bool = False, patch: bool | None = None,
-                    package: str | None = None, full: bool = False) -> ReloadReport:
+                    package: str | None = None, full: bool = False, force: bool = False) -> ReloadReport:
         """Reload ``modules`` (default: every stale user module) and everything importing them.
 
         Args:
@@ -158,10 +158,11 @@ class Reimporter:
             package: anchor of relative names.
             full: re-execute every module of the plan from the top (``importlib.reload``
                 semantics) instead of re-running only what changed.
+            force: allow naming a module of the standard library or of the shell itself.
         """
         self._ensure_started()
         names = [self.resolve(m, package) for m in modules] if modules else None
-        plan = self.reloader.plan(names, full=full)
+        plan = self.reloader.plan(names, full=full, force=force)
         patch = self.config.patch if patch is None else patch
         if not plan.groups:
             return ReloadReport(plan.groups, dry_run=dry_run, skipped=self._skipped(plan, names))

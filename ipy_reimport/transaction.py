@@ -3,8 +3,9 @@
 The transaction owns the undo log, the translation from new objects to kept ones, the record of
 what changed (for the dependents' check), the containers of imported modules that re-executed
 code may write into (registries), and the modules the attempt imported. :meth:`Transaction.commit`
-and :meth:`Transaction.rollback` run with interrupts held back and are idempotent, so a Ctrl-C
-never leaves some modules on the new code and others on the old.
+and :meth:`Transaction.rollback` are made of idempotent steps that always run to completion
+(the reloader holds Ctrl-C back meanwhile, :mod:`.interrupts`), so an interrupt never leaves some
+modules on the new code and others on the old.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import types
 from typing import Any, Callable, Iterable
 
 from .changes import Changes
-from .interrupts import deferred_interrupts, retrying
+from .interrupts import until_done
 from .patching import Patcher
 from .translate import CONTAINERS, Translator
 from .undo import UndoLog, same_contents
@@ -75,29 +76,29 @@ class Transaction:
         return [name for name in sys.modules if name not in self._modules_before]
 
     def commit(self, actions: Callable[[], None]) -> bool:
-        """Make the change final, then run ``actions`` (recording the new state); interrupts wait.
+        """Make the change final, then run ``actions`` (recording the new state). Each step runs
+        to completion even if a Ctrl-C let through just before cuts it short.
 
         Returns:
-            True when an interrupt arrived meanwhile (the caller raises it).
+            True when a ``KeyboardInterrupt`` was swallowed (the caller raises it).
         """
-        with deferred_interrupts():
-            interrupted = retrying(self.undo.commit)
-            interrupted |= retrying(actions)
-            interrupted |= retrying(self._clear_caches)
+        interrupted = until_done(self.undo.commit)
+        interrupted |= until_done(actions)
+        interrupted |= until_done(self._clear_caches)
         return interrupted
 
     def rollback(self, on_restored: Callable[[], None] | None = None) -> bool:
-        """Put back everything: patches, namespaces, containers, ``sys.modules``; interrupts wait.
+        """Put back everything: patches, namespaces, containers, ``sys.modules``, then run
+        ``on_restored``; each step runs to completion, as in :meth:`commit`.
 
         Returns:
-            True when an interrupt arrived meanwhile (the caller raises it).
+            True when a ``KeyboardInterrupt`` was swallowed (the caller raises it).
         """
-        with deferred_interrupts():
-            interrupted = retrying(self.undo.rollback)
-            interrupted |= retrying(self._restore_modules)
-            interrupted |= retrying(self._clear_caches)
-            if on_restored is not None:
-                interrupted |= retrying(on_restored)
+        interrupted = until_done(self.undo.rollback)
+        interrupted |= until_done(self._restore_modules)
+        interrupted |= until_done(self._clear_caches)
+        if on_restored is not None:
+            interrupted |= until_done(on_restored)
         return interrupted
 
     def _restore_modules(self) -> None:
