@@ -199,7 +199,8 @@ def main() -> None:
         reloads = edit_and_reload(shell, package, cycles)
         loads = load_and_unload(shell, cycles)
     report("Edit and %reload_deep", reloads, "class objects created by the edits' executions")
-    print(f"  (the first versions, which patching keeps as the classes' identity: {reloads['first_alive']} of 2 alive)")
+    print(f"  (the first versions, which patching keeps as the classes' identity: "
+          f"{reloads['first_alive']} of 2 alive)")
     report("%load_ext / %unload_ext", loads, "sessions of earlier cycles")
 
 

@@ -23,7 +23,7 @@ import sys
 import threading
 from contextlib import contextmanager
 from types import ModuleType
-from typing import Iterator
+from typing import Iterable, Iterator
 
 __all__ = ["ImportLedger", "undone_on_failure", "reimportable"]
 
@@ -98,7 +98,7 @@ class ImportLedger:
             names = list(self._names)
         return [name for name in names if name in sys.modules]
 
-    def undo(self, keep=None) -> list[str]:
+    def undo(self, keep: Iterable[str] | None = None) -> list[str]:
         """Put ``sys.modules`` back as it was for every name this thread imported.
 
         A name that was loaded before the ledger opened (and re-imported meanwhile) gets its old
@@ -156,7 +156,9 @@ def reimportable(module: object) -> bool:
     """
     spec = getattr(module, "__spec__", None)
     loader = getattr(spec, "loader", None)
-    if isinstance(loader, importlib.machinery.ExtensionFileLoader) or loader is importlib.machinery.BuiltinImporter:
+    if loader is importlib.machinery.BuiltinImporter:
+        return False
+    if isinstance(loader, importlib.machinery.ExtensionFileLoader):
         return False
     origin = getattr(spec, "origin", None)
     return not (isinstance(origin, str) and origin.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)))

@@ -135,8 +135,8 @@ class PanelKernel:
 
     def close_comm(self, comm_id: str) -> None:
         """Close a comm from the client, with the panel's goodbye."""
-        self.client.shell_channel.send(self.client.session.msg(
-            "comm_close", {"comm_id": comm_id, "data": {"v": VERSION, "type": "goodbye", "reason": "page closed"}}))
+        goodbye = {"v": VERSION, "type": "goodbye", "reason": "page closed"}
+        self.client.shell_channel.send(self.client.session.msg("comm_close", {"comm_id": comm_id, "data": goodbye}))
 
     def open_comms(self) -> set[str]:
         """Ids of the comms of the target that the kernel has open (``comm_info``)."""

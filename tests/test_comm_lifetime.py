@@ -34,7 +34,8 @@ def test_without_a_panel_the_kernel_sends_nothing_after_its_announcement(pkg):
         pkg.write("pkg/base.py", BASE.format(value=2))
         assert rows(kernel.panel("delta"))["pkg.base"]["state"] == "stale"
         assert kernel.panel_messages(announcement) == []
-        assert not [r for r in kernel.log if r.type == "comm_msg" and r.msg["content"]["comm_id"] != kernel.comm_id]
+        others = [r for r in kernel.log if r.type == "comm_msg" and r.msg["content"]["comm_id"] != kernel.comm_id]
+        assert others == []
     finally:
         kernel.close()
 
