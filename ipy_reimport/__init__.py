@@ -108,6 +108,7 @@ def load_ipython_extension(ip) -> None:
     from .bridge import PanelBridge
     from .magics import ReimportMagics
 
+    _retire_api_session()
     config = Reimport(parent=ip)
     shell = weakref.ref(ip)
     reimporter = Reimporter(config, user_namespace=lambda: getattr(shell(), "user_ns", None))
@@ -135,9 +136,19 @@ def unload_ipython_extension(ip) -> None:
     for kind, table in magics.magics.items():
         for name in table:
             ip.magics_manager.magics[kind].pop(name, None)
-    ip.magics_manager.registry.pop(type(magics).__name__, None)
-    if reimporter.config in ip.configurables:
-        ip.configurables.remove(reimporter.config)
+    if ip.magics_manager.registry.get(type(magics).__name__) is magics:
+        del ip.magics_manager.registry[type(magics).__name__]
+    # Magics.__init__ appended the magics to the shell's configurables, and they hold the session.
+    ip.configurables[:] = [c for c in ip.configurables if c is not magics and c is not reimporter.config]
     reimporter.stop()
     if _current is reimporter:
+        _current = None
+
+
+def _retire_api_session() -> None:
+    """Stop the session that the public functions started before ``%load_ext`` (its import
+    recorder would stay on ``sys.meta_path`` with nobody reading it); the shell's takes over."""
+    global _current
+    if _current is not None and not any(entry[0] is _current for entry in _loaded.values()):
+        _current.stop()
         _current = None

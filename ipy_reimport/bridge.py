@@ -1,10 +1,16 @@
 """The kernel's end of the JupyterLab panel: one comm target, snapshots, deltas and reloads.
 
 Data flows one way: the tracker tells the bridge which modules changed, a :class:`Coalescer`
-turns bursts of changes into one ``delta`` per open comm. Requests from the panel go through
+turns bursts of changes into one ``delta`` per subscribed comm. Requests from the panel go through
 :func:`~ipy_reimport.protocol.parse_request` and then to the same ``reload_deep`` the magics
 call. A reload never runs concurrently with user code: one that arrives while a cell runs (or on
 another thread) is queued and run on the main thread when the cell ends.
+
+Comms (docs/protocol.md, "Comms and their lifetime"): the kernel opens one *announcement* comm
+when the extension loads and sends nothing else on it; each panel opens its own comm and sends
+``subscribe``. Only subscribed comms get pushes, so a frontend without the panel gets nothing.
+A panel's comm is closed when the panel closes it (page unload) or when the kernel has not heard
+from it for :data:`LEASE_SECONDS` of time without a running cell (a page that vanished).
 """
 
 from __future__ import annotations
@@ -13,39 +19,38 @@ import logging
 import os
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .coalescer import Coalescer
 from .errors import ReloadFailed, UsageProblem
 from .protocol import (TARGET, ProtocolError, Request, Scope, delta_message, error_message,
-                       failure_message, hello_message, parse_request, queued_message,
-                       result_message, row, snapshot_message)
+                       failure_message, goodbye_message, hello_message, parse_request, pong_message,
+                       queued_message, result_message, row, snapshot_message)
 from .session import Reimporter
 
-__all__ = ["PanelBridge"]
+__all__ = ["PanelBridge", "LEASE_SECONDS"]
 
 log = logging.getLogger(__name__)
 
 PUSH_INTERVAL = 0.05
-
-
-@dataclass(frozen=True)
-class _SnapshotOwed:
-    """A snapshot the push thread must send: answering ``request_id``, after a re-check or not."""
-
-    request_id: str | None
-    recheck: bool = False
+#: A panel's comm that sent nothing for this long (not counting time in cells) is closed. The
+#: panel pings every 30 s; background tabs may delay timers to once a minute.
+LEASE_SECONDS = 180.0
 
 
 @dataclass(eq=False)
 class _Link:
-    """One open comm: its scope, the rows last sent on it, and a snapshot it is owed."""
+    """One open comm: its scope, the rows last sent on it, the requests a snapshot must answer."""
 
     comm: Any
     scope: Scope
+    heard: float | None = None  # when the panel last sent anything; None: never (announcement)
+    subscribed: bool = False
     sent: dict[str, dict] | None = None
-    owed: _SnapshotOwed | None = _SnapshotOwed(None)
+    owed: list[str] = field(default_factory=list)
+    recheck: bool = False
     closed: bool = False
 
     def send(self, message: dict) -> None:
@@ -59,6 +64,7 @@ class _Queue:
 
     waiting: list[tuple[_Link, Request]] = field(default_factory=list)
     cells: int = 0
+    idle_since: float = field(default_factory=time.monotonic)
 
 
 class PanelBridge:
@@ -75,6 +81,7 @@ class PanelBridge:
         self.shell = shell
         self.reimporter = reimporter
         self.tracker = reimporter.tracker
+        self.lease = LEASE_SECONDS
         self._comm = comm_module
         self._version = version
         self._links: dict[str, _Link] = {}
@@ -100,7 +107,7 @@ class PanelBridge:
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
-        """Register the comm target and the cell hooks, and open a comm to the frontend."""
+        """Register the comm target and the cell hooks, and announce the extension."""
         self._comm.get_comm_manager().register_target(TARGET, self._opened_by_panel)
         self.shell.events.register("pre_run_cell", self._cell_started)
         self.shell.events.register("post_run_cell", self._cell_ended)
@@ -108,10 +115,12 @@ class PanelBridge:
         self.ensure_open()
 
     def ensure_open(self) -> None:
-        """Open a comm to the frontend unless one is open (``%load_ext`` again after every
-        frontend closed theirs, e.g. a client without the panel closed the kernel's comm)."""
-        if not self._links:
-            self._adopt(self._comm.create_comm(target_name=TARGET, data=hello_message(self._version)))
+        """Open the announcement comm (``hello``) unless some comm is open: panels that are open
+        learn that the extension is loaded, and later pages find the target in ``comm_info``."""
+        with self._lock:
+            if self._links:
+                return
+        self._adopt(self._comm.create_comm(target_name=TARGET, data=hello_message(self._version)), None)
 
     def stop(self) -> None:
         """Close every comm and remove the target, the hooks and the push thread."""
@@ -126,53 +135,84 @@ class PanelBridge:
         with self._lock:
             links, self._links = list(self._links.values()), {}
         for link in links:
-            link.closed = True
-            link.comm.close()
+            self._close(link, "unloaded")
 
     def _opened_by_panel(self, comm: Any, message: dict) -> None:
-        self._adopt(comm)
+        self._adopt(comm, time.monotonic())
 
-    def _adopt(self, comm: Any) -> None:
-        link = _Link(comm, self._scope)
+    def _adopt(self, comm: Any, heard: float | None) -> None:
+        link = _Link(comm, self._scope, heard)
         with self._lock:
             self._links[comm.comm_id] = link
         comm.on_msg(lambda message: self._received(link, message))
         comm.on_close(lambda message: self._closed(link))
-        self._pusher.poke()
 
     def _closed(self, link: _Link) -> None:
+        """The frontend closed the comm (the panel's goodbye, or a frontend without the panel)."""
         link.closed = True
         with self._lock:
             self._links.pop(link.comm.comm_id, None)
+            announce = link.heard is not None and not self._links
+        if announce:
+            self._call_on_main(self.ensure_open)
+
+    def _close(self, link: _Link, reason: str) -> None:
+        link.closed = True
+        try:
+            link.comm.close(data=goodbye_message(reason))
+        except Exception:
+            log.debug("closing a panel comm failed", exc_info=True)
+
+    def _expire(self) -> None:
+        """Close the panels' comms that have been silent longer than the lease (time in cells
+        does not count: during a cell the kernel may not read their pings)."""
+        now = time.monotonic()
+        with self._lock:
+            if self._queue.cells:
+                return
+            since = self._queue.idle_since
+            expired = [link for link in self._links.values()
+                       if link.heard is not None and now - max(link.heard, since) > self.lease]
+            for link in expired:
+                link.closed = True
+                del self._links[link.comm.comm_id]
+            announce = bool(expired) and not self._links
+        for link in expired:
+            self._call_on_main(lambda link=link: self._close(link, "expired"))
+        if announce:
+            self._call_on_main(self.ensure_open)
 
     # -- pushes ----------------------------------------------------------------------------
     def _modules_changed(self, names: set[str]) -> None:
-        if self._links:
+        if any(link.subscribed for link in list(self._links.values())):
             self._pusher.poke()
 
     def flush(self) -> None:
-        """Send each open comm the snapshot it is owed, or what changed since its last push.
+        """Send each comm the snapshot its requests are owed, and each subscribed comm what changed
+        since its last push. Nothing at all when no panel subscribed or asked.
 
         Runs on the push thread (and on the main thread after a reload), never holding the lock
         that the per-cell hooks take while it computes.
         """
+        self._expire()
         with self._flush_lock:
             with self._lock:
-                work = [(link, link.owed) for link in self._links.values()]
-                for link, _ in work:
-                    link.owed = None
-            rechecks = [link.scope == "all" for link, owed in work if owed is not None and owed.recheck]
+                work = [(link, link.owed, link.recheck) for link in self._links.values()
+                        if link.owed or (link.subscribed and link.sent is not None)]
+                for link, _, _ in work:
+                    link.owed, link.recheck = [], False
+            rechecks = [link.scope == "all" for link, owed, recheck in work if recheck]
             if rechecks:
                 self.tracker.refresh(any(rechecks))
             rows: dict[str, dict[str, dict]] = {}
-            for link, owed in work:
+            for link, owed, _ in work:
                 current = rows.get(link.scope)
                 if current is None:
                     current = rows[link.scope] = self._rows(link.scope)
-                if owed is not None:
+                if owed:
                     link.sent = current
-                    link.send(snapshot_message(link.scope, list(current.values()), owed.request_id))
-                elif link.sent is not None:
+                    link.send(snapshot_message(link.scope, list(current.values()), owed))
+                else:
                     self._send_delta(link, current)
 
     @staticmethod
@@ -192,8 +232,12 @@ class PanelBridge:
     # -- requests --------------------------------------------------------------------------
     def _received(self, link: _Link, message: dict) -> None:
         data = message.get("content", {}).get("data")
+        link.heard = time.monotonic()
         try:
             request = parse_request(data)
+            if request.type == "ping":
+                link.send(pong_message(request.id))
+                return
             if request.type == "reload":
                 self._check_reloadable(request)
             if request.type in ("reload", "reload_stale"):
@@ -202,7 +246,9 @@ class PanelBridge:
             with self._lock:
                 if request.type == "set_scope":
                     link.scope = self._scope = request.scope
-                link.owed = _SnapshotOwed(request.id, recheck=request.type == "rescan")
+                link.subscribed = link.subscribed or request.type == "subscribe"
+                link.recheck = link.recheck or request.type == "rescan"
+                link.owed.append(request.id)
             self._pusher.poke()
         except ProtocolError as error:
             link.send(error_message(error))
@@ -273,4 +319,5 @@ class PanelBridge:
     def _cell_ended(self, result: Any = None) -> None:
         with self._lock:
             self._queue.cells = max(0, self._queue.cells - 1)
+            self._queue.idle_since = time.monotonic()
         self._drain()

@@ -9,6 +9,7 @@ import sys
 from types import ModuleType
 
 from .errors import ImportFailed, UsageProblem, locate
+from .ledger import undone_on_failure
 
 __all__ = ["infer_package", "resolve", "import_module"]
 
@@ -56,19 +57,20 @@ def resolve(name: str, package: str | None) -> str:
 def import_module(name: str, package: str | None = None) -> ModuleType:
     """``importlib.import_module(name, package)``, retried once after ``invalidate_caches()``.
 
-    On failure, modules that the attempt added to ``sys.modules`` are removed again.
+    On any failure (``KeyboardInterrupt`` and ``SystemExit`` included, which are re-raised as
+    they are) the modules this thread imported during the attempt are removed again; modules
+    other threads imported meanwhile stay (see :mod:`ipy_reimport.ledger`).
 
     Raises:
         UsageProblem: the module (or one of its parent packages) does not exist.
         ImportFailed: the module exists but raised while executing.
     """
     target = resolve(name, package)
-    before = set(sys.modules)
     for attempt in (1, 2):
         try:
-            return importlib.import_module(target)
+            with undone_on_failure():
+                return importlib.import_module(target)
         except ModuleNotFoundError as exc:
-            _forget_new_modules(before)
             if attempt == 1:
                 importlib.invalidate_caches()
                 continue
@@ -78,15 +80,5 @@ def import_module(name: str, package: str | None = None) -> ModuleType:
                                    ) from None
             raise ImportFailed(target, locate(exc), exc) from exc
         except Exception as exc:
-            _forget_new_modules(before)
             raise ImportFailed(target, locate(exc), exc) from exc
     raise AssertionError("unreachable")
-
-
-def _forget_new_modules(before: set[str]) -> None:
-    for name in [n for n in sys.modules if n not in before]:
-        module = sys.modules.pop(name)
-        parent_name, _, child = name.rpartition(".")
-        parent = sys.modules.get(parent_name)
-        if parent is not None and getattr(parent, child, None) is module:
-            delattr(parent, child)

@@ -97,14 +97,15 @@ class ReimportMagics(Magics):
             %import_rel ..sub.mod as m --package mypkg.notebooks
             %import_rel from .geometry import area, Circle as C
         """
-        args = parse_argstring(self.import_rel, line)
+        args = _parse(self.import_rel, line)
         spec = parse_import(args.words)
-        module = _usage(self.reimporter.import_rel, spec.module, args.package)
-        user_ns = self.shell.user_ns
-        if spec.items is None:
-            user_ns[spec.alias or module.__name__.rpartition(".")[2]] = module
-        else:
-            user_ns.update(self._take(module, spec.items, args.package))
+        with self.reimporter.importing():
+            module = _usage(self.reimporter.import_rel, spec.module, args.package)
+            if spec.items is None:
+                bound = {spec.alias or module.__name__.rpartition(".")[2]: module}
+            else:
+                bound = self._take(module, spec.items, args.package)
+        self.shell.user_ns.update(bound)
         return module
 
     def _take(self, module, items, package) -> dict:
@@ -145,7 +146,7 @@ class ReimportMagics(Magics):
         line. Returns a report (modules in order with their times, what was patched or replaced,
         names left over from the old source).
         """
-        args = parse_argstring(self.reload_deep, line)
+        args = _parse(self.reload_deep, line)
         if args.auto is not None:
             if args.modules or args.dry_run or args.no_patch or args.full or args.force:
                 raise UsageError("%reload_deep: --auto takes no modules or other options")
@@ -163,7 +164,7 @@ class ReimportMagics(Magics):
         """Invalidate the import system's caches so modules created since the kernel started
         are found: ``importlib.invalidate_caches()``, failed path lookups forgotten, linecache
         refreshed, staleness re-checked. Prints one line."""
-        parse_argstring(self.invalidate, line)
+        _parse(self.invalidate, line)
         print(self.reimporter.invalidate())
 
     @magic_arguments()
@@ -171,8 +172,17 @@ class ReimportMagics(Magics):
     @line_magic
     def stale(self, line: str):
         """Show the state of the user's modules: fresh, stale, dependent, missing or unreloadable."""
-        args = parse_argstring(self.stale, line)
+        args = _parse(self.stale, line)
         return self.reimporter.status(all=args.all)
+
+
+def _parse(magic, line: str):
+    """``parse_argstring``, with a line it cannot split (an unbalanced quote) as a one-line
+    ``UsageError`` instead of shlex's ``ValueError``."""
+    try:
+        return parse_argstring(magic, line)
+    except ValueError as exc:
+        raise UsageError(f"%{magic.__name__}: cannot split the line into arguments: {exc}") from None
 
 
 def _usage(call, *args, **kwargs):

@@ -1,4 +1,4 @@
-"""The messages between the JupyterLab panel and the kernel (protocol version 1).
+"""The messages between the JupyterLab panel and the kernel (protocol version 2).
 
 ``docs/protocol.md`` describes the protocol; this module mirrors it: :func:`parse_request` turns
 whatever the panel sent into a typed :class:`Request` or raises :class:`ProtocolError` with the
@@ -21,10 +21,10 @@ from .states import ModuleStatus
 __all__ = [
     "VERSION", "TARGET", "Scope", "Request", "ProtocolError", "parse_request", "row",
     "hello_message", "snapshot_message", "delta_message", "queued_message", "result_message",
-    "failure_message", "error_message",
+    "failure_message", "error_message", "pong_message", "goodbye_message",
 ]
 
-VERSION = 1
+VERSION = 2
 TARGET = "ipy_reimport"
 Scope = Literal["user", "all"]
 
@@ -35,6 +35,7 @@ IMPORTED_BY_SHOWN = 20
 _MODULE_NAME = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
 _FIELDS: dict[str, tuple[str, ...]] = {
     "reload": ("modules",), "reload_stale": (), "rescan": (), "set_scope": ("scope",),
+    "subscribe": (), "ping": (),
 }
 
 
@@ -67,7 +68,7 @@ def parse_request(data: Any) -> Request:
     """Check a message from the panel and return it as a :class:`Request`.
 
     Raises:
-        ProtocolError: for anything that is not a well-formed version-1 request.
+        ProtocolError: for anything that is not a well-formed request of this version.
     """
     if not isinstance(data, dict):
         raise ProtocolError("malformed", "a message must be a JSON object")
@@ -151,9 +152,10 @@ def hello_message(version: str) -> dict:
     return _message("hello", version=version)
 
 
-def snapshot_message(scope: Scope, rows: list[dict], request_id: str | None = None) -> dict:
-    """Every module of ``scope``."""
-    return _message("snapshot", request_id=request_id, scope=scope, modules=rows)
+def snapshot_message(scope: Scope, rows: list[dict], request_ids: list[str]) -> dict:
+    """Every module of ``scope``, answering the ``subscribe``/``rescan``/``set_scope`` requests
+    ``request_ids`` (requests that arrived before it was built share one snapshot)."""
+    return _message("snapshot", request_ids=list(request_ids), scope=scope, modules=rows)
 
 
 def delta_message(scope: Scope, changed: list[dict], removed: list[str]) -> dict:
@@ -183,6 +185,17 @@ def failure_message(request_id: str, failure: ReloadFailed, cwd: str) -> dict:
              "rolled_back": True}
     return _message("result", request_id=request_id, ok=False, seconds=0.0, modules=[], skipped=[],
                     error=error)
+
+
+def pong_message(request_id: str) -> dict:
+    """The answer to a ``ping``: the kernel still serves this comm."""
+    return _message("pong", request_id=request_id)
+
+
+def goodbye_message(reason: str) -> dict:
+    """The data of a ``comm_close``: ``unloaded`` (by the kernel), ``expired`` (the kernel did not
+    hear from the panel for too long), ``page closed`` (by the panel)."""
+    return _message("goodbye", reason=reason)
 
 
 def error_message(error: ProtocolError) -> dict:

@@ -9,6 +9,8 @@ that runs, so a save that lands while the module executes shows as stale.
 from __future__ import annotations
 
 import os
+import sys
+import threading
 from importlib.machinery import PathFinder, SOURCE_SUFFIXES
 from typing import Callable, Iterable
 
@@ -22,19 +24,31 @@ Wants = Callable[[str, "Iterable[str] | None"], bool]
 class ImportRecorder:
     """A ``sys.meta_path`` finder that notes which names are being imported.
 
+    Each name is kept once until the next :meth:`drain`. Lookups that load nothing (failed
+    imports, ``importlib.util.find_spec`` probes) are recorded too; if nobody drains for a long
+    time (the public API used without the per-cell hooks), the record is compacted to the names
+    that are loaded (the only ones a drain reports), so it never grows beyond ``sys.modules``
+    plus ``limit``.
+
     Args:
         wants: ``wants(name, path)`` says whether to stamp the file an import of ``name`` along
             ``path`` will execute (an extra path-finder lookup, 20-40 µs); default: never.
+        limit: how many names to hold before compacting.
     """
 
-    def __init__(self, wants: Wants | None = None) -> None:
-        self.names: list[str] = []
+    def __init__(self, wants: Wants | None = None, limit: int = 10_000) -> None:
+        self.limit = limit
         self.stamps: dict[str, tuple[str, Stamp]] = {}
+        self._names: dict[str, None] = {}
         self._wants = wants
+        self._lock = threading.Lock()
 
     def find_spec(self, fullname, path=None, target=None):
         """Record ``fullname`` (and maybe its file's stamp); let the real finders do the work."""
-        self.names.append(fullname)
+        with self._lock:
+            self._names[fullname] = None
+            if len(self._names) > self.limit + len(sys.modules):
+                self._compact(fullname)
         if self._wants is not None:
             try:
                 if self._wants(fullname, path):
@@ -42,6 +56,10 @@ class ImportRecorder:
             except Exception:  # never break an import for the sake of observing it
                 pass
         return None
+
+    def _compact(self, keep: str) -> None:
+        self._names = {n: None for n in self._names if n in sys.modules or n == keep}
+        self.stamps = {n: s for n, s in self.stamps.items() if n in sys.modules or n == keep}
 
     def _stamp(self, fullname: str, path) -> None:
         spec = PathFinder.find_spec(fullname, path)
@@ -58,11 +76,13 @@ class ImportRecorder:
         found = self.stamps.pop(name, None)
         return found[1] if found is not None and found[0] == file else None
 
+    def __len__(self) -> int:
+        return len(self._names)
+
     def drain(self) -> list[str]:
-        """Names recorded since the last drain."""
-        if not self.names:
+        """Names recorded since the last drain, each once, in the order first recorded."""
+        if not self._names:
             return []
-        count = len(self.names)
-        taken = self.names[:count]
-        del self.names[:count]
-        return taken
+        with self._lock:
+            taken, self._names = self._names, {}
+        return list(taken)

@@ -10,13 +10,15 @@ import importlib
 import linecache
 import logging
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Callable
+from typing import Callable, Iterator
 
 from .config import Reimport
 from .errors import ReloadFailed, locate
 from .importing import import_module, infer_package, resolve
+from .ledger import undone_on_failure
 from .reloader import Reloader
 from .sources import ExecutedSources
 from .report import ReloadReport, StatusTable
@@ -141,11 +143,25 @@ class Reimporter:
         return resolve(name, self.anchor(package) if name.startswith(".") else package)
 
     def import_rel(self, name: str, package: str | None = None) -> ModuleType:
-        """Import ``name`` (absolute, or relative to the anchor package) and return the module."""
+        """Import ``name`` (absolute, or relative to the anchor package) and return the module.
+        On failure, the modules this attempt imported are removed again."""
         self._ensure_started()
         module = import_module(name, self.anchor(package) if name.startswith(".") else None)
         self.tracker.poll()
         return module
+
+    @contextmanager
+    def importing(self) -> Iterator[None]:
+        """Several imports as one: if the block raises anything, every module this thread
+        imported in it is removed again (as by :func:`~ipy_reimport.ledger.undone_on_failure`)
+        and the tracker forgets them."""
+        self._ensure_started()
+        try:
+            with undone_on_failure():
+                yield
+        except BaseException:
+            self.tracker.sync()
+            raise
 
     def reload_deep(self, *modules: str, dry_run: bool = False, patch: bool | None = None,
                     package: str | None = None, full: bool = False, force: bool = False) -> ReloadReport:

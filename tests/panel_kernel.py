@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -10,6 +11,7 @@ import pytest
 from jupyter_client.manager import start_new_kernel
 
 TARGET = "ipy_reimport"
+VERSION = 2
 # What the panel's Load button runs (docs/protocol.md, labextension/src/connection.ts).
 LOAD_CODE = '%load_ext ipy_reimport\n__import__("ipy_reimport").open_panel_comm()'
 
@@ -37,6 +39,7 @@ class PanelKernel:
     cwd: str
     log: list[Received] = field(default_factory=list)
     comm_id: str | None = None
+    announcement_id: str | None = None
 
     def __post_init__(self) -> None:
         self.manager, self.client = start_new_kernel(kernel_name="python3", cwd=self.cwd)
@@ -65,17 +68,26 @@ class PanelKernel:
                 continue
             self.log.append(Received(time.time(), msg))
 
-    def panel(self, kind: str, timeout: float = 15.0, **match) -> dict:
-        """The next message of type ``kind`` on the panel comm (with fields equal to ``match``)."""
+    def panel(self, kind: str, timeout: float = 15.0, comm_id: str | None = None, **match) -> dict:
+        """The next message of type ``kind`` on the panel comm (or on ``comm_id``) with fields equal
+        to ``match``; ``request_id`` also matches a snapshot whose ``request_ids`` hold it."""
+        comm_id = comm_id or self.comm_id
+
+        def matches(data: dict, key: str, value) -> bool:
+            if key == "request_id" and "request_ids" in data:
+                return value in data["request_ids"]
+            return data.get(key) == value
+
         def wanted(r: Received) -> bool:
-            return (r.type == "comm_msg" and r.msg["content"]["comm_id"] == self.comm_id
-                    and r.data.get("type") == kind and all(r.data.get(k) == v for k, v in match.items()))
+            return (r.type == "comm_msg" and r.msg["content"]["comm_id"] == comm_id
+                    and r.data.get("type") == kind and all(matches(r.data, k, v) for k, v in match.items()))
         return self.wait(wanted, timeout).data
 
-    def panel_messages(self) -> list[dict]:
-        """Every message received on the panel comm so far."""
+    def panel_messages(self, comm_id: str | None = None) -> list[dict]:
+        """Every message received on the panel comm (or on ``comm_id``) so far."""
+        comm_id = comm_id or self.comm_id
         return [r.data for r in self.log
-                if r.type == "comm_msg" and r.msg["content"]["comm_id"] == self.comm_id]
+                if r.type == "comm_msg" and r.msg["content"]["comm_id"] == comm_id]
 
     # -- executing -------------------------------------------------------------------------
     def start(self, code: str) -> str:
@@ -100,17 +112,41 @@ class PanelKernel:
                        if r.type == "stream" and r.msg["content"]["name"] == "stdout")
 
     def load_extension(self) -> dict:
-        """Load the extension silently, as the panel's button does; returns the snapshot."""
+        """Load the extension silently, as the panel's button does, then connect as the panel
+        does: open its own comm and subscribe. Returns the snapshot."""
         self.client.execute(LOAD_CODE, silent=True, store_history=False)
         opened = self.wait(lambda r: r.type == "comm_open" and r.msg["content"]["target_name"] == TARGET)
-        self.comm_id = opened.msg["content"]["comm_id"]
-        assert opened.data["type"] == "hello"
-        return self.panel("snapshot")
+        self.announcement_id = opened.msg["content"]["comm_id"]
+        assert opened.data["type"] == "hello" and opened.data["v"] == VERSION
+        self.comm_id = self.open_comm()
+        return self.subscribe()
+
+    def open_comm(self) -> str:
+        """Open a comm from the client, as the panel does; returns its id."""
+        comm_id = uuid.uuid4().hex
+        self.client.shell_channel.send(self.client.session.msg(
+            "comm_open", {"comm_id": comm_id, "target_name": TARGET, "data": {}}))
+        return comm_id
+
+    def subscribe(self, comm_id: str | None = None, request_id: str = "sub") -> dict:
+        """Subscribe ``comm_id`` (default: the panel comm); returns the snapshot answering it."""
+        self.send({"v": VERSION, "type": "subscribe", "id": request_id}, comm_id=comm_id)
+        return self.panel("snapshot", comm_id=comm_id, request_id=request_id)
+
+    def close_comm(self, comm_id: str) -> None:
+        """Close a comm from the client, with the panel's goodbye."""
+        goodbye = {"v": VERSION, "type": "goodbye", "reason": "page closed"}
+        self.client.shell_channel.send(self.client.session.msg("comm_close", {"comm_id": comm_id, "data": goodbye}))
+
+    def open_comms(self) -> set[str]:
+        """Ids of the comms of the target that the kernel has open (``comm_info``)."""
+        reply = self.client.comm_info(target_name=TARGET, reply=True, timeout=10)
+        return set(reply["content"]["comms"])
 
     # -- sending ---------------------------------------------------------------------------
-    def send(self, data, subshell_id: str | None = None) -> None:
+    def send(self, data, subshell_id: str | None = None, comm_id: str | None = None) -> None:
         """A comm message from the panel (on a subshell when ``subshell_id`` is given)."""
-        msg = self.client.session.msg("comm_msg", {"comm_id": self.comm_id, "data": data})
+        msg = self.client.session.msg("comm_msg", {"comm_id": comm_id or self.comm_id, "data": data})
         if subshell_id is not None:
             msg["header"]["subshell_id"] = subshell_id
         self.client.shell_channel.send(msg)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -55,7 +53,7 @@ def test_load_opens_comm_and_snapshot_lists_modules_imported_before(pkg):
     finally:
         kernel.close()
     listed = rows(snapshot)
-    assert snapshot["scope"] == "user" and snapshot["request_id"] is None
+    assert snapshot["scope"] == "user" and snapshot["request_ids"] == ["sub"]
     assert set(listed) == {"pkg", "pkg.base", "pkg.user"}
     assert listed["pkg.base"]["path"] == "pkg/base.py"
     assert listed["pkg.base"]["imported_by"] == ["pkg.user"] and listed["pkg.base"]["importers"] == 1
@@ -85,7 +83,7 @@ def test_a_saved_file_turns_stale_without_any_cell(kernel, pkg):
 def test_reload_answers_with_the_order_and_rows_turn_fresh(kernel, pkg):
     pkg.write("pkg/base.py", BASE.format(value=2))
     kernel.panel("delta")
-    kernel.send({"v": 1, "type": "reload", "id": "r1", "modules": ["pkg.base"]})
+    kernel.send({"v": 2, "type": "reload", "id": "r1", "modules": ["pkg.base"]})
     fresh = rows(kernel.panel("delta"))
     result = kernel.panel("result", request_id="r1")
     assert result["ok"] and result["error"] is None
@@ -96,11 +94,11 @@ def test_reload_answers_with_the_order_and_rows_turn_fresh(kernel, pkg):
 
 
 def test_reload_stale_reloads_what_is_stale_and_nothing_when_nothing_is(kernel, pkg):
-    kernel.send({"v": 1, "type": "reload_stale", "id": "r0"})
+    kernel.send({"v": 2, "type": "reload_stale", "id": "r0"})
     assert kernel.panel("result", request_id="r0")["modules"] == []
     pkg.write("pkg/base.py", BASE.format(value=3))
     kernel.panel("delta")
-    kernel.send({"v": 1, "type": "reload_stale", "id": "r1"})
+    kernel.send({"v": 2, "type": "reload_stale", "id": "r1"})
     result = kernel.panel("result", request_id="r1")
     assert [m["name"] for m in result["modules"]] == ["pkg.base", "pkg.user"]
     assert kernel.run("print(pkg.user.VALUE)").strip() == "3"
@@ -109,13 +107,13 @@ def test_reload_stale_reloads_what_is_stale_and_nothing_when_nothing_is(kernel, 
 def test_a_failing_reload_reports_where_and_rolls_back(kernel, pkg):
     pkg.write("pkg/base.py", "VALUE = (\n")
     kernel.panel("delta")
-    kernel.send({"v": 1, "type": "reload", "id": "r1", "modules": ["pkg.base"]})
+    kernel.send({"v": 2, "type": "reload", "id": "r1", "modules": ["pkg.base"]})
     result = kernel.panel("result", request_id="r1")
     assert result["ok"] is False and result["modules"] == []
     error = result["error"]
     assert error["module"] == "pkg.base" and error["path"] == "pkg/base.py" and error["line"] == 1
     assert error["message"].startswith("SyntaxError") and error["rolled_back"] is True
-    kernel.send({"v": 1, "type": "rescan", "id": "s1"})
+    kernel.send({"v": 2, "type": "rescan", "id": "s1"})
     after = rows(kernel.panel("snapshot", request_id="s1"))
     assert after["pkg.base"]["state"] == "stale" and after["pkg.user"]["state"] == "dependent"
     last = after["pkg.base"]["last_reload"]
@@ -143,13 +141,13 @@ def test_a_reload_requested_during_a_cell_runs_after_it_ends(kernel, pkg, cell, 
     kernel.panel("delta")
     running = kernel.start(LONG_CELLS[cell])
     kernel.wait(lambda r: r.type == "execute_input" and r.msg["parent_header"]["msg_id"] == running)
-    kernel.send({"v": 1, "type": "reload", "id": "r1", "modules": ["pkg.base"]}, subshell)
+    kernel.send({"v": 2, "type": "reload", "id": "r1", "modules": ["pkg.base"]}, subshell)
     result = kernel.panel("result", request_id="r1")
     assert result["ok"]
     assert kernel.run("print(pkg.base.SEEN_CELL_DONE, pkg.base.THREAD)").split() == ["True", "MainThread"]
     if cell == "async" and kernel.ipykernel_version() >= (7, 4):
         # ipykernel 7.4 dispatches comm messages while a cell awaits: the kernel says it waits.
-        assert {"v": 1, "type": "queued", "request_id": "r1"} in kernel.panel_messages()
+        assert {"v": 2, "type": "queued", "request_id": "r1"} in kernel.panel_messages()
 
 
 def test_a_request_handled_off_the_main_thread_is_queued_until_the_cell_ends(kernel, pkg):
@@ -177,7 +175,7 @@ import builtins, threading, time
 builtins.cell_done = False
 _comm = get_ipython().kernel.comm_manager.get_comm({comm_id!r})
 _msg = {{"content": {{"comm_id": {comm_id!r},
-         "data": {{"v": 1, "type": "reload", "id": "t1", "modules": ["pkg.base"]}}}}}}
+         "data": {{"v": 2, "type": "reload", "id": "t1", "modules": ["pkg.base"]}}}}}}
 _thread = threading.Thread(target=lambda: (time.sleep({delay}), _comm.handle_msg(_msg)))
 _thread.start()
 _thread.join() if {delay} == 0 else None
@@ -185,24 +183,24 @@ _thread.join() if {delay} == 0 else None
 
 
 def test_set_scope_and_rescan_answer_with_snapshots(kernel):
-    kernel.send({"v": 1, "type": "set_scope", "id": "s1", "scope": "all"})
+    kernel.send({"v": 2, "type": "set_scope", "id": "s1", "scope": "all"})
     everything = kernel.panel("snapshot", request_id="s1")
     assert everything["scope"] == "all"
     listed = rows(everything)
     assert "json" in listed and listed["json"]["user"] is False and "pkg.base" in listed
     assert listed["sys"]["state"] == "unreloadable" and listed["sys"]["reason"]
-    kernel.send({"v": 1, "type": "set_scope", "id": "s2", "scope": "user"})
+    kernel.send({"v": 2, "type": "set_scope", "id": "s2", "scope": "user"})
     assert set(rows(kernel.panel("snapshot", request_id="s2"))) == {"pkg", "pkg.base", "pkg.user"}
 
 
 def test_requests_for_modules_that_are_not_loaded_or_not_reloadable_change_nothing(kernel):
     for name, code in [("antigravity", "unknown_module"), ("pkg.nothere", "unknown_module"),
                        ("sys", "unreloadable")]:
-        kernel.send({"v": 1, "type": "reload", "id": "x", "modules": ["pkg.base", name]})
+        kernel.send({"v": 2, "type": "reload", "id": "x", "modules": ["pkg.base", name]})
         error = kernel.panel("error", request_id="x")
         assert error["code"] == code and name in error["message"]
     assert kernel.run("import sys; print('antigravity' in sys.modules)").strip() == "False"
-    kernel.send({"v": 1, "type": "rescan", "id": "s"})
+    kernel.send({"v": 2, "type": "rescan", "id": "s"})
     assert all(row["last_reload"] is None for row in rows(kernel.panel("snapshot", request_id="s")).values())
 
 
@@ -214,15 +212,16 @@ _json = st.recursive(
 _names = st.sampled_from(["antigravity", "this", "pkg.nothere", "os", "sys", "json", "ipykernel.kernelbase",
                           "__main__", "pkg..base", "pkg.base; import os", "../pkg", "", "a" * 300])
 _near_valid = st.fixed_dictionaries(
-    {"v": st.sampled_from([1, 1, 1, 0, 2, "1", True, None]),
-     "type": st.sampled_from(["reload", "reload_stale", "rescan", "set_scope", "exec", "", None, 1]),
+    {"v": st.sampled_from([2, 2, 2, 0, 1, 3, "2", True, None]),
+     "type": st.sampled_from(["reload", "reload_stale", "rescan", "set_scope", "subscribe", "ping", "exec",
+                              "", None, 1]),
      "id": st.sampled_from(["j", "", None, 5, "x" * 65]) | st.text(min_size=1, max_size=5)},
     optional={"modules": st.lists(_names | _json, max_size=4) | _json
               | st.just(["pkg.base"] * 1001) | st.just(["m%d" % i for i in range(5000)]),
               "scope": st.sampled_from(["user", "all", "everything", None, 3]) | _json})
 
 _reload_of_foreign_names = st.lists(_names, min_size=1, max_size=3).map(
-    lambda names: {"v": 1, "type": "reload", "id": "j", "modules": names})
+    lambda names: {"v": 2, "type": "reload", "id": "j", "modules": names})
 
 
 def _is_junk(data) -> bool:
@@ -244,7 +243,7 @@ def junk_kernel(kernel):
 def test_junk_gets_an_error_reply_and_changes_nothing(junk_kernel):
     @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
     @given(data=_json | _near_valid | _reload_of_foreign_names
-           | st.text(max_size=2000).map(lambda t: {"v": 1, "type": "reload", "id": t}))
+           | st.text(max_size=2000).map(lambda t: {"v": 2, "type": "reload", "id": t}))
     def send_junk(data):
         assume(_is_junk(data))
         junk_kernel.send(data)
@@ -254,7 +253,7 @@ def test_junk_gets_an_error_reply_and_changes_nothing(junk_kernel):
 
     send_junk()
     assert junk_kernel.run("print(sorted(set(sys.modules) - before))").strip() == "[]"
-    junk_kernel.send({"v": 1, "type": "rescan", "id": "s"})
+    junk_kernel.send({"v": 2, "type": "rescan", "id": "s"})
     listed = rows(junk_kernel.panel("snapshot", request_id="s"))
     assert set(listed) == {"pkg", "pkg.base", "pkg.user"}
     assert all(row["state"] == "fresh" and row["last_reload"] is None for row in listed.values())
@@ -263,19 +262,21 @@ def test_junk_gets_an_error_reply_and_changes_nothing(junk_kernel):
 CODES = {"malformed", "version", "unknown_type", "unknown_module", "unreloadable"}
 
 
-def test_unloading_closes_the_comm_and_removes_the_target(kernel):
+def test_unloading_closes_the_comms_and_removes_the_target(kernel):
     assert _panel_can_open(kernel)
     kernel.run("%unload_ext ipy_reimport")
-    kernel.wait(lambda r: r.type == "comm_close" and r.msg["content"]["comm_id"] == kernel.comm_id)
+    for comm_id in (kernel.comm_id, kernel.announcement_id):
+        closed = kernel.wait(lambda r: r.type == "comm_close" and r.msg["content"]["comm_id"] == comm_id)
+        assert closed.data == {"v": 2, "type": "goodbye", "reason": "unloaded"}
     assert not _panel_can_open(kernel)
     assert kernel.run("import threading; print([t.name for t in threading.enumerate() "
                       "if t.name.startswith('ipy_reimport')])").strip() == "[]"
 
 
 def test_loading_again_reopens_a_comm_that_a_frontend_closed(kernel):
-    kernel.client.shell_channel.send(kernel.client.session.msg("comm_close", {"comm_id": kernel.comm_id,
-                                                                              "data": {}}))
-    assert kernel.client.comm_info(target_name="ipy_reimport", reply=True, timeout=10)["content"]["comms"] == {}
+    kernel.close_comm(kernel.comm_id)  # the panel leaves; the announcement is still open
+    kernel.close_comm(kernel.announcement_id)  # a frontend without the panel closes it
+    assert kernel.open_comms() == set()
     snapshot = kernel.load_extension()
     assert set(rows(snapshot)) == {"pkg", "pkg.base", "pkg.user"}
 
@@ -283,8 +284,7 @@ def test_loading_again_reopens_a_comm_that_a_frontend_closed(kernel):
 def _panel_can_open(kernel: PanelKernel) -> bool:
     """Open a comm from the client the way the panel does: the kernel answers with a snapshot
     when the target is registered, and closes the comm when it is not."""
-    comm_id = uuid.uuid4().hex
-    kernel.client.shell_channel.send(kernel.client.session.msg(
-        "comm_open", {"comm_id": comm_id, "target_name": "ipy_reimport", "data": {}}))
+    comm_id = kernel.open_comm()
+    kernel.send({"v": 2, "type": "subscribe", "id": "probe"}, comm_id=comm_id)
     answer = kernel.wait(lambda r: r.type in ("comm_msg", "comm_close") and r.msg["content"]["comm_id"] == comm_id)
     return answer.type == "comm_msg" and answer.data["type"] == "snapshot"

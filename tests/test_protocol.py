@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from ipy_reimport.errors import ReloadFailed, SourceLocation
-from ipy_reimport.protocol import (ProtocolError, delta_message, error_message, failure_message,
-                                   hello_message, parse_request, queued_message, result_message,
-                                   row, snapshot_message)
+from ipy_reimport.protocol import (VERSION, ProtocolError, delta_message, error_message, failure_message,
+                                   goodbye_message, hello_message, parse_request, pong_message,
+                                   queued_message, result_message, row, snapshot_message)
 from ipy_reimport.report import ModuleReload, ReloadReport
 from ipy_reimport.states import LastReload, ModuleState, ModuleStatus
 
@@ -47,10 +47,11 @@ def _built() -> list[dict]:
     failure = ReloadFailed("shapes.units", SourceLocation("/nb/shapes/units.py", 3, "x = ("),
                            SyntaxError("invalid syntax"), ["shapes.units"])
     first = row(_status(last=LastReload(1.0, False, 0.0, "SyntaxError: invalid syntax")), "/nb")
-    return [hello_message("0.1.0"), snapshot_message("user", [first], None),
+    return [hello_message("0.1.0"), snapshot_message("user", [first], ["s1", "s2"]),
             delta_message("all", [first], ["gone"]), queued_message("r7"),
             result_message("r7", report), failure_message("r9", failure, "/nb"),
-            error_message(ProtocolError("unknown_module", "not a loaded module: 'x'", "r10"))]
+            error_message(ProtocolError("unknown_module", "not a loaded module: 'x'", "r10")),
+            pong_message("p1"), goodbye_message("expired")]
 
 
 def _shape(value):
@@ -98,3 +99,11 @@ def test_every_request_type_and_code_in_the_examples_is_documented():
     kinds = {m["type"] for m in EXAMPLES["valid"]["panel_to_kernel"] + EXAMPLES["valid"]["kernel_to_panel"]}
     codes = {c["code"] for c in EXAMPLES["invalid"]["panel_to_kernel"]}
     assert all(f"`{name}`" in doc for name in kinds | codes)
+
+
+def test_every_example_speaks_this_version():
+    messages = EXAMPLES["valid"]["kernel_to_panel"] + EXAMPLES["valid"]["panel_to_kernel"]
+    assert {m["v"] for m in messages} == {VERSION}
+    assert f"(version {VERSION})" in EXAMPLES["about"]
+    doc = (Path(__file__).parents[1] / "docs" / "protocol.md").read_text()
+    assert doc.splitlines()[0].endswith(f"(version {VERSION})")

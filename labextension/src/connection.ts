@@ -1,7 +1,9 @@
 /**
- * One comm per kernel: finds or waits for the kernel's `ipy_reimport` comm,
- * feeds validated messages into a `ModuleModel`, sends requests, and starts
- * over by itself after a restart or a lost connection.
+ * One comm per kernel: when the kernel announces the extension (or `comm_info`
+ * lists its target) the panel opens its own `ipy_reimport` comm and subscribes,
+ * feeds validated messages into a `ModuleModel`, sends requests, pings, says
+ * goodbye when the page goes away, and starts over by itself after a restart,
+ * a lost connection or an expired lease (docs/protocol.md).
  */
 import { Kernel, KernelMessage } from '@jupyterlab/services';
 import { JSONObject } from '@lumino/coreutils';
@@ -10,15 +12,22 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { ModuleModel } from './model';
 import {
   COMM_TARGET,
+  IGoodbye,
+  PING_INTERVAL_MS,
+  PROTOCOL_VERSION,
   PanelRequest,
   Scope,
   isModuleName,
   isPanelRequest,
+  pageClosedGoodbye,
   parseKernelMessage,
+  pingRequest,
   reloadRequest,
   reloadStaleRequest,
   rescanRequest,
-  setScopeRequest
+  setScopeRequest,
+  subscribeRequest,
+  versionOf
 } from './protocol';
 
 /**
@@ -56,12 +65,12 @@ function isReady(kernel: Kernel.IKernelConnection): boolean {
 }
 
 /** Close a comm without letting a dead kernel throw. */
-function closeQuietly(comm: Kernel.IComm): void {
+function closeQuietly(comm: Kernel.IComm, goodbye?: IGoodbye): void {
   if (comm.isDisposed) {
     return;
   }
   try {
-    comm.close();
+    comm.close(goodbye as unknown as JSONObject | undefined);
   } catch {
     comm.dispose();
   }
@@ -84,6 +93,10 @@ export class ReimportConnection implements IDisposable {
     this.kernelId = kernel.id;
     this.model.setConnection('connecting');
     this.attach(kernel);
+    // `beforeunload` comes first and is the more reliable moment to send; `pagehide` also
+    // covers pages closed without it (a mobile tab, a page restored from the cache).
+    window.addEventListener('beforeunload', this._onPageHide);
+    window.addEventListener('pagehide', this._onPageHide);
   }
 
   /** The kernel id. */
@@ -200,6 +213,9 @@ export class ReimportConnection implements IDisposable {
     }
     this._isDisposed = true;
     this._generation += 1;
+    window.removeEventListener('beforeunload', this._onPageHide);
+    window.removeEventListener('pagehide', this._onPageHide);
+    this._stopPing();
     for (const kernel of this._kernels) {
       kernel.disposed.disconnect(this._onKernelDisposed, this);
       if (!kernel.isDisposed) {
@@ -293,6 +309,7 @@ export class ReimportConnection implements IDisposable {
    * in the kernel; close it once a new one is open.
    */
   private _restart(keepComm: boolean): void {
+    this._stopPing();
     this._generation += 1;
     this._asking = false;
     this._needsCheck = true;
@@ -384,27 +401,51 @@ export class ReimportConnection implements IDisposable {
     } catch (reason) {
       console.warn('ipy_reimport: could not open the comm', reason);
       this._restart(false);
+      return;
     }
+    this._send(subscribeRequest);
   }
 
-  /** The kernel opened a comm on our target (data: `hello`). */
+  /**
+   * The kernel announced the extension (data: `hello`). The announcement comm
+   * stays as it is (it tells later pages that the extension is loaded); the
+   * panel opens its own.
+   */
   private _onCommOpen(
     kernel: Kernel.IKernelConnection,
-    comm: Kernel.IComm,
+    _announcement: Kernel.IComm,
     msg: KernelMessage.ICommOpenMsg
   ): void {
-    if (this._isDisposed || this._comm?.commId === comm.commId) {
-      return; // The same comm, seen through another connection object.
+    if (this._isDisposed || this._comm) {
+      return; // Connected already (or the same announcement, seen through another connection object).
     }
     const hello = parseKernelMessage(msg.content.data);
     if (hello === null || hello.type !== 'hello') {
+      if (this._isOtherVersion(msg.content.data)) {
+        return;
+      }
       console.warn(
         'ipy_reimport: ignoring a comm whose data is not a valid hello',
         msg.content.data
       );
       return;
     }
-    this._adopt(kernel, comm);
+    this._openOwnComm(kernel);
+  }
+
+  /** Show that the kernel speaks another protocol version, if `data` says so. */
+  private _isOtherVersion(data: unknown): boolean {
+    const version = versionOf(data);
+    if (version === null || version === PROTOCOL_VERSION) {
+      return false;
+    }
+    console.warn(
+      `ipy_reimport: the kernel speaks protocol version ${version}, this panel ${PROTOCOL_VERSION}`
+    );
+    this._needsCheck = false;
+    this.model.reset();
+    this.model.setConnection('other-version');
+    return true;
   }
 
   private _adopt(kernel: Kernel.IKernelConnection, comm: Kernel.IComm): void {
@@ -412,19 +453,20 @@ export class ReimportConnection implements IDisposable {
     this._comm = comm;
     this._commOwner = kernel;
     comm.onMsg = msg => this._onCommMsg(comm, msg.content.data);
-    comm.onClose = () => this._onCommClose(comm);
+    comm.onClose = msg => this._onCommClose(comm, msg.content.data);
     if (old && old !== comm) {
       closeQuietly(old);
     }
     this._closeReplaced();
     this.model.reset();
     this.model.setConnection('connected');
+    this._startPing();
   }
 
   private _closeReplaced(): void {
     const replaced = this._replaced;
     this._replaced = [];
-    replaced.forEach(closeQuietly);
+    replaced.forEach(comm => closeQuietly(comm));
   }
 
   private _onCommMsg(comm: Kernel.IComm, data: unknown): void {
@@ -433,17 +475,31 @@ export class ReimportConnection implements IDisposable {
     }
     const message = parseKernelMessage(data);
     if (message === null) {
+      if (this._isOtherVersion(data)) {
+        this._comm = null;
+        this._commOwner = null;
+        this._stopPing();
+        closeQuietly(comm);
+        return;
+      }
       console.warn('ipy_reimport: ignoring an invalid message from the kernel', data);
       return;
     }
     this.model.apply(message);
   }
 
-  private _onCommClose(comm: Kernel.IComm): void {
+  private _onCommClose(comm: Kernel.IComm, data: unknown): void {
     if (comm !== this._comm) {
       return;
     }
+    const goodbye = parseKernelMessage(data);
+    if (goodbye?.type === 'goodbye' && goodbye.reason === 'expired') {
+      // The kernel did not hear from this page for a while (a frozen tab): connect again.
+      this._restart(false);
+      return;
+    }
     // The kernel closed it (the extension was unloaded).
+    this._stopPing();
     this._needsCheck = false;
     this._comm = null;
     this._commOwner = null;
@@ -451,7 +507,32 @@ export class ReimportConnection implements IDisposable {
     this.model.setConnection('no-extension');
   }
 
-  private _send(build: (id: string) => PanelRequest): boolean {
+  /** Say goodbye while the page goes away, so that the kernel forgets this comm at once. */
+  private _onPageHide = (): void => {
+    const comm = this._comm;
+    if (comm) {
+      this._comm = null;
+      this._stopPing();
+      closeQuietly(comm, pageClosedGoodbye());
+    }
+  };
+
+  private _startPing(): void {
+    this._stopPing();
+    this._pingTimer = setInterval(() => {
+      this._send(pingRequest, false);
+    }, PING_INTERVAL_MS);
+  }
+
+  private _stopPing(): void {
+    if (this._pingTimer !== null) {
+      clearInterval(this._pingTimer);
+      this._pingTimer = null;
+    }
+  }
+
+  /** Send a request; `track`: show it as pending until its answer arrives. */
+  private _send(build: (id: string) => PanelRequest, track = true): boolean {
     const comm = this._comm;
     if (!comm || comm.isDisposed) {
       return false;
@@ -466,7 +547,9 @@ export class ReimportConnection implements IDisposable {
     // ends (protocol, "Concurrency"): show a reload sent then as queued.
     const busy = this._primary?.status === 'busy';
     const isReload = request.type === 'reload' || request.type === 'reload_stale';
-    this.model.addPending(request, busy && isReload ? 'queued' : 'running');
+    if (track) {
+      this.model.addPending(request, busy && isReload ? 'queued' : 'running');
+    }
     try {
       comm.send(request as unknown as JSONObject);
     } catch (reason) {
@@ -500,4 +583,5 @@ export class ReimportConnection implements IDisposable {
   private _needsCheck = true;
   private _generation = 0;
   private _counter = 0;
+  private _pingTimer: ReturnType<typeof setInterval> | null = null;
 }

@@ -27,6 +27,7 @@ export type ConnectionState =
   | 'no-kernel'
   | 'connecting'
   | 'no-extension'
+  | 'other-version'
   | 'connected';
 
 /** A sent request waits for its answer (`running`) or for the cell to end (`queued`). */
@@ -253,7 +254,7 @@ export class ModuleModel {
    * Apply a validated kernel message.
    *
    * @returns whether it changed anything (a delta before the first snapshot or
-   *   for another scope, and a `hello`, change nothing).
+   *   for another scope, a `hello`, `pong` or `goodbye` change nothing).
    */
   apply(message: KernelMessage): boolean {
     switch (message.type) {
@@ -308,8 +309,8 @@ export class ModuleModel {
     this._rows = rows;
     this._scope = message.scope;
     this._hasSnapshot = true;
-    if (message.request_id !== null) {
-      this._dropPending(message.request_id);
+    for (const id of message.request_ids) {
+      this._dropPending(id);
     }
     this._emit(true);
     return true;

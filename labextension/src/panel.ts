@@ -51,7 +51,9 @@ export interface IReimportPanelOptions {
 const CONNECTION_TEXT: Record<Exclude<ConnectionState, 'connected'>, string> = {
   'no-kernel': 'Open a notebook or a console to see the Python modules its kernel has loaded.',
   connecting: 'Connecting to the kernel…',
-  'no-extension': 'ipy_reimport is not loaded in this kernel.'
+  'no-extension': 'ipy_reimport is not loaded in this kernel.',
+  'other-version':
+    'This kernel runs another version of ipy_reimport than this panel: restart the kernel, or install the same version in it.'
 };
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The panel <-> kernel protocol, version 1 (mirrors docs/protocol.md).
+ * The panel <-> kernel protocol, version 2 (mirrors docs/protocol.md).
  *
  * Every shape that crosses the comm is an interface here; `parseKernelMessage`
  * validates what the kernel sends and the request builders make what the panel
@@ -10,7 +10,10 @@
 export const COMM_TARGET = 'ipy_reimport';
 
 /** The protocol version this panel speaks. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
+
+/** How often the panel pings its comm (the kernel closes comms silent for 180 s). */
+export const PING_INTERVAL_MS = 30_000;
 
 /** The states a module can be in, in the order the panel lists them. */
 export const MODULE_STATES = [
@@ -48,7 +51,9 @@ export const REQUEST_TYPES = [
   'reload',
   'reload_stale',
   'rescan',
-  'set_scope'
+  'set_scope',
+  'subscribe',
+  'ping'
 ] as const;
 
 /** The `type` of a panel -> kernel message. */
@@ -77,8 +82,8 @@ export const MODULE_NAME_PATTERN =
 
 /** Fields every message carries. */
 export interface IEnvelope {
-  /** Protocol version: always 1. */
-  v: 1;
+  /** Protocol version: always 2. */
+  v: 2;
   /** The message type. */
   type: string;
 }
@@ -149,7 +154,7 @@ export interface IReloadError {
   rolled_back: boolean;
 }
 
-/** Data of the kernel's `comm_open`. */
+/** Data of the kernel's announcement `comm_open`. */
 export interface IHello extends IEnvelope {
   /** Message type. */
   type: 'hello';
@@ -161,8 +166,8 @@ export interface IHello extends IEnvelope {
 export interface ISnapshot extends IEnvelope {
   /** Message type. */
   type: 'snapshot';
-  /** The `rescan`/`set_scope` it answers; null when sent on open. */
-  request_id: string | null;
+  /** The `subscribe`/`rescan`/`set_scope` requests it answers (at least one). */
+  request_ids: string[];
   /** Which modules are listed. */
   scope: Scope;
   /** Every module in scope. */
@@ -207,6 +212,22 @@ export interface IResult extends IEnvelope {
   error: IReloadError | null;
 }
 
+/** The answer to a `ping`. */
+export interface IPong extends IEnvelope {
+  /** Message type. */
+  type: 'pong';
+  /** The ping's id. */
+  request_id: string;
+}
+
+/** Data of a `comm_close`: why the comm ends. */
+export interface IGoodbye extends IEnvelope {
+  /** Message type. */
+  type: 'goodbye';
+  /** `unloaded` or `expired` from the kernel, `page closed` from the panel. */
+  reason: string;
+}
+
 /** A request could not be carried out; nothing changed. */
 export interface IError extends IEnvelope {
   /** Message type. */
@@ -226,7 +247,9 @@ export type KernelMessage =
   | IDelta
   | IQueued
   | IResult
-  | IError;
+  | IError
+  | IPong
+  | IGoodbye;
 
 /** Fields of every request. */
 export interface IRequestBase extends IEnvelope {
@@ -262,12 +285,26 @@ export interface ISetScopeRequest extends IRequestBase {
   scope: Scope;
 }
 
+/** Start receiving deltas on this comm; answered by a snapshot. */
+export interface ISubscribeRequest extends IRequestBase {
+  /** Request type. */
+  type: 'subscribe';
+}
+
+/** Keep the comm's lease; answered by a pong. */
+export interface IPingRequest extends IRequestBase {
+  /** Request type. */
+  type: 'ping';
+}
+
 /** Any panel -> kernel message. */
 export type PanelRequest =
   | IReloadRequest
   | IReloadStaleRequest
   | IRescanRequest
-  | ISetScopeRequest;
+  | ISetScopeRequest
+  | ISubscribeRequest
+  | IPingRequest;
 
 // ---------------------------------------------------------------- validation
 
@@ -385,7 +422,8 @@ function isReloadError(x: unknown): x is IReloadError {
 const KERNEL_CHECKS: Record<KernelMessage['type'], (m: Obj) => boolean> = {
   hello: m => isString(m.version),
   snapshot: m =>
-    isStringOrNull(m.request_id) &&
+    isArrayOf(m.request_ids, isString) &&
+    m.request_ids.length > 0 &&
     isScope(m.scope) &&
     isArrayOf(m.modules, isRow),
   delta: m =>
@@ -403,14 +441,16 @@ const KERNEL_CHECKS: Record<KernelMessage['type'], (m: Obj) => boolean> = {
   error: m =>
     isStringOrNull(m.request_id) &&
     isOneOf(ERROR_CODES, m.code) &&
-    isString(m.message)
+    isString(m.message),
+  pong: m => isString(m.request_id),
+  goodbye: m => isString(m.reason)
 };
 
 /**
  * Validate a message received from the kernel.
  *
- * @returns the message, typed, or null when it is not a valid version-1
- *   kernel -> panel message (wrong shape, version, type or field).
+ * @returns the message, typed, or null when it is not a valid kernel -> panel
+ *   message of this version (wrong shape, version, type or field).
  */
 export function parseKernelMessage(data: unknown): KernelMessage | null {
   if (!isObject(data) || data.v !== PROTOCOL_VERSION || !isString(data.type)) {
@@ -464,7 +504,11 @@ export function checkPanelRequest(data: unknown): RequestCheck {
     return { ok: false, code: 'malformed', message: 'a message must be a JSON object' };
   }
   if (data.v !== PROTOCOL_VERSION) {
-    return { ok: false, code: 'version', message: 'protocol version must be 1' };
+    return {
+      ok: false,
+      code: 'version',
+      message: `protocol version must be ${PROTOCOL_VERSION}`
+    };
   }
   if (!isString(data.type)) {
     return { ok: false, code: 'malformed', message: "'type' must be a string" };
@@ -479,7 +523,7 @@ export function checkPanelRequest(data: unknown): RequestCheck {
   return { ok: true, request: data as unknown as PanelRequest };
 }
 
-/** Whether `data` is a valid version-1 panel -> kernel message. */
+/** Whether `data` is a valid panel -> kernel message of this version. */
 export function isPanelRequest(data: unknown): data is PanelRequest {
   return checkPanelRequest(data).ok;
 }
@@ -506,15 +550,42 @@ export function setScopeRequest(id: string, scope: Scope): ISetScopeRequest {
   return { v: PROTOCOL_VERSION, type: 'set_scope', id, scope };
 }
 
+/** Build a `subscribe` request. */
+export function subscribeRequest(id: string): ISubscribeRequest {
+  return { v: PROTOCOL_VERSION, type: 'subscribe', id };
+}
+
+/** Build a `ping` request. */
+export function pingRequest(id: string): IPingRequest {
+  return { v: PROTOCOL_VERSION, type: 'ping', id };
+}
+
+/** The data of the panel's `comm_close` when its page goes away. */
+export function pageClosedGoodbye(): IGoodbye {
+  return { v: PROTOCOL_VERSION, type: 'goodbye', reason: 'page closed' };
+}
+
+/**
+ * The protocol version a kernel message speaks, if it has one (to tell a
+ * kernel of another ipy_reimport version from a malformed message).
+ */
+export function versionOf(data: unknown): number | null {
+  return isObject(data) && typeof data.v === 'number' ? data.v : null;
+}
+
 /** The builder of each request type, keyed by `type`. */
 export const REQUEST_BUILDERS: {
   reload: typeof reloadRequest;
   reload_stale: typeof reloadStaleRequest;
   rescan: typeof rescanRequest;
   set_scope: typeof setScopeRequest;
+  subscribe: typeof subscribeRequest;
+  ping: typeof pingRequest;
 } = {
   reload: reloadRequest,
   reload_stale: reloadStaleRequest,
   rescan: rescanRequest,
-  set_scope: setScopeRequest
+  set_scope: setScopeRequest,
+  subscribe: subscribeRequest,
+  ping: pingRequest
 };

@@ -13,7 +13,8 @@ import {
   reloadRequest,
   reloadStaleRequest,
   rescanRequest,
-  setScopeRequest
+  setScopeRequest,
+  subscribeRequest
 } from '../src/protocol';
 import { examples } from './examples';
 
@@ -31,12 +32,12 @@ function row(name: string, state: ModuleState = 'fresh', extra: Partial<IRow> = 
   };
 }
 
-function snapshot(rows: IRow[], scope: Scope = 'user', requestId: string | null = null): ISnapshot {
-  return { v: 1, type: 'snapshot', request_id: requestId, scope, modules: rows };
+function snapshot(rows: IRow[], scope: Scope = 'user', ...requestIds: string[]): ISnapshot {
+  return { v: 2, type: 'snapshot', request_ids: requestIds.length ? requestIds : ['s0'], scope, modules: rows };
 }
 
 function delta(changed: IRow[], removed: string[] = [], scope: Scope = 'user'): IDelta {
-  return { v: 1, type: 'delta', scope, changed, removed };
+  return { v: 2, type: 'delta', scope, changed, removed };
 }
 
 const names = (rows: readonly IRow[]): string[] => rows.map(r => r.name);
@@ -159,7 +160,7 @@ describe('ModuleModel', () => {
     assert.equal(model.rowPending('shapes.geometry'), null);
     assert.equal(model.reloadPending(), 'running');
 
-    model.apply({ v: 1, type: 'queued', request_id: 'r7' });
+    model.apply({ v: 2, type: 'queued', request_id: 'r7' });
     assert.equal(model.rowPending('shapes.units'), 'queued');
     assert.equal(model.reloadPending(), 'queued');
 
@@ -248,11 +249,22 @@ describe('ModuleModel', () => {
     assert.equal(model.scope, 'all');
   });
 
-  it('ignores queued for an unknown request and hello', () => {
+  it('answers every request a shared snapshot lists', () => {
+    model.addPending(subscribeRequest('s1'));
+    model.addPending(rescanRequest('r2'));
+    model.addPending(rescanRequest('r3'));
+    model.addPending(reloadStaleRequest('r4'));
+    model.apply(snapshot([row('a')], 'user', 's1', 'r2', 'r3'));
+    assert.deepEqual([...model.pending.keys()], ['r4']);
+  });
+
+  it('ignores queued for an unknown request, hello, pong and goodbye', () => {
     model.apply(snapshot([row('a')]));
     emitted = 0;
-    assert.equal(model.apply({ v: 1, type: 'queued', request_id: 'nope' }), false);
-    assert.equal(model.apply({ v: 1, type: 'hello', version: '0.1.0' }), false);
+    assert.equal(model.apply({ v: 2, type: 'queued', request_id: 'nope' }), false);
+    assert.equal(model.apply({ v: 2, type: 'hello', version: '0.1.0' }), false);
+    assert.equal(model.apply({ v: 2, type: 'pong', request_id: 'p1' }), false);
+    assert.equal(model.apply({ v: 2, type: 'goodbye', reason: 'expired' }), false);
     assert.equal(emitted, 0);
   });
 
@@ -260,7 +272,7 @@ describe('ModuleModel', () => {
     model.setFilter('a');
     model.apply(snapshot([row('a')], 'all'));
     model.addPending(reloadRequest('r1', ['a']));
-    model.apply({ v: 1, type: 'error', request_id: null, code: 'internal', message: 'x' });
+    model.apply({ v: 2, type: 'error', request_id: null, code: 'internal', message: 'x' });
     model.reset();
     assert.equal(model.rows.size, 0);
     assert.equal(model.pending.size, 0);

@@ -42,7 +42,7 @@ describe('parseKernelMessage', () => {
     );
     assert.deepEqual(
       [...types].sort(),
-      ['delta', 'error', 'hello', 'queued', 'result', 'snapshot']
+      ['delta', 'error', 'goodbye', 'hello', 'pong', 'queued', 'result', 'snapshot']
     );
   });
 
@@ -54,10 +54,11 @@ describe('parseKernelMessage', () => {
     ['a string', 'hello'],
     ['null', null],
     ['a number', 1],
-    ['v as a string', { ...snapshot, v: '1' }],
+    ['v as a string', { ...snapshot, v: '2' }],
+    ['the previous version', { ...snapshot, v: 1 }],
     ['no v', { type: 'hello', version: '0.1.0' }],
-    ['no type', { v: 1, version: '0.1.0' }],
-    ['a type inherited from Object', { v: 1, type: 'toString' }],
+    ['no type', { v: 2, version: '0.1.0' }],
+    ['a type inherited from Object', { v: 2, type: 'toString' }],
     ['a row without a field', { ...snapshot, modules: [{ ...row, user: undefined }] }],
     ['a row with path 3', { ...snapshot, modules: [{ ...row, path: 3 }] }],
     ['a row with fractional importers', { ...snapshot, modules: [{ ...row, importers: 1.5 }] }],
@@ -65,16 +66,20 @@ describe('parseKernelMessage', () => {
     ['a row with a number in imported_by', { ...snapshot, modules: [{ ...row, imported_by: [1] }] }],
     ['a row with an empty name', { ...snapshot, modules: [{ ...row, name: '' }] }],
     ['a bad last_reload', { ...snapshot, modules: [{ ...row, last_reload: { at: 1 } }] }],
-    ['a request_id of 5', { ...snapshot, request_id: 5 }],
-    ['removed names that are not strings', { v: 1, type: 'delta', scope: 'user', changed: [], removed: [1] }],
-    ['queued without request_id', { v: 1, type: 'queued' }],
+    ['request_ids of 5', { ...snapshot, request_ids: 5 }],
+    ['no request_ids', { ...snapshot, request_ids: [] }],
+    ['a number in request_ids', { ...snapshot, request_ids: [5] }],
+    ['pong without request_id', { v: 2, type: 'pong' }],
+    ['goodbye without a reason', { v: 2, type: 'goodbye' }],
+    ['removed names that are not strings', { v: 2, type: 'delta', scope: 'user', changed: [], removed: [1] }],
+    ['queued without request_id', { v: 2, type: 'queued' }],
     ['ok result with an error', { ...result, error: failed.error }],
     ['failed result without an error', { ...failed, error: null }],
     ['a result with negative seconds', { ...result, seconds: -1 }],
     ['a result with NaN-like seconds', { ...result, seconds: 'fast' }],
     ['a reload error with a fractional line', { ...failed, error: { ...failed.error, line: 2.5 } }],
-    ['an error with an unknown code', { v: 1, type: 'error', request_id: null, code: 'oops', message: 'x' }],
-    ['hello without version', { v: 1, type: 'hello' }]
+    ['an error with an unknown code', { v: 2, type: 'error', request_id: null, code: 'oops', message: 'x' }],
+    ['hello without version', { v: 2, type: 'hello' }]
   ];
   for (const [name, message] of cases) {
     it(`rejects ${name}`, () => {
@@ -167,6 +172,10 @@ describe('request builders', () => {
         return { ...REQUEST_BUILDERS.rescan(id) };
       case 'set_scope':
         return { ...REQUEST_BUILDERS.set_scope(id, message.scope as 'user' | 'all') };
+      case 'subscribe':
+        return { ...REQUEST_BUILDERS.subscribe(id) };
+      case 'ping':
+        return { ...REQUEST_BUILDERS.ping(id) };
       default:
         throw new Error(`no builder for ${String(message.type)}`);
     }

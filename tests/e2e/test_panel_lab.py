@@ -59,6 +59,33 @@ def test_page_reload_reconnects_to_the_loaded_extension(loaded, project):
     lab.assert_no_panel_errors()
 
 
+KERNEL_ANSWERED = """async () => {
+    const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session?.kernel;
+    if (!kernel || kernel.connectionStatus !== 'connected') { return false; }
+    await kernel.info;
+    return true;
+}"""
+COUNT_COMMS = ("print(len([c for c in get_ipython().kernel.comm_manager.comms.values() "
+               "if c.target_name == 'ipy_reimport']))")
+
+
+def test_page_reloads_leave_no_comm_behind(loaded, project):
+    """Each page says goodbye when it goes: the kernel keeps its announcement and one comm for the
+    page that is open, however often the page was reloaded."""
+    lab = loaded
+    for _ in range(3):
+        lab.reload(f"{project.rel}/nb.ipynb")
+        lab.panel.open()
+        lab.panel.expect_connection("connected")
+        lab.panel.expect_state("pkg.user", "fresh")
+    cell = lab.run_cell(COUNT_COMMS)
+    expect(lab.output(cell)).to_have_text(re.compile(r"^\s*2\s*$"))
+    project.edit("pkg/base.py", "VALUE = 1", "VALUE = 2")
+    lab.panel.expect_state("pkg.base", "stale")
+    lab.shot("after-three-page-reloads")
+    lab.assert_no_panel_errors()
+
+
 def test_open_button_opens_the_module_file_in_an_editor(loaded, project):
     lab = loaded
     lab.panel.row_button("pkg.base", "open").click()
@@ -131,7 +158,9 @@ def test_kernel_restart_reconnects_and_asks_to_load_again(loaded, project):
     # The new kernel process has not loaded the extension: the panel says so by itself.
     lab.panel.expect_connection("no-extension")
     expect(lab.panel.row("pkg.base")).to_have_count(0)
-    lab.wait_for_kernel(f"{project.rel}/nb.ipynb")
+    # The new kernel answered kernel_info. (Not "idle": JupyterLab learns that from the new
+    # kernel's "starting" broadcast, which it misses when its iopub subscription comes late.)
+    lab.page.wait_for_function(KERNEL_ANSWERED, timeout=60_000, polling=100)
     lab.shot("after-restart")
     lab.panel.button("load-extension").click()
     lab.panel.expect_connection("connected")
