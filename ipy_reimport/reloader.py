@@ -35,6 +35,7 @@ from .executing import Source, check_target, compile_source, future_flags, read_
 from .holders import holders_of
 from .in_place import NeedsExecution, apply_definitions
 from .interrupts import InterruptGate
+from .ledger import ImportLedger
 from .patching import PatchResult
 from .report import ModuleReload, ReloadReport
 from .source_diff import SourceEdit, compare_sources
@@ -144,8 +145,8 @@ class Reloader:
         """
         started = time.perf_counter()
         importlib.invalidate_caches()
-        run = _Run(self, plan, patch)
-        with InterruptGate() as gate:
+        with ImportLedger() as ledger, InterruptGate() as gate:
+            run = _Run(self, plan, patch, Transaction(ledger))
             try:
                 run.all()
                 gate.close()
@@ -185,9 +186,9 @@ class Reloader:
 class _Run:
     """One execution of a plan: decides and applies each module's step inside a transaction."""
 
-    def __init__(self, reloader: Reloader, plan: Plan, patch: bool) -> None:
+    def __init__(self, reloader: Reloader, plan: Plan, patch: bool, transaction: Transaction | None = None) -> None:
         self.reloader, self.tracker, self.plan, self.patch = reloader, reloader.tracker, plan, patch
-        self.transaction = Transaction()
+        self.transaction = transaction or Transaction()
         self.changes = self.transaction.changes
         self.planned = set(plan.order) | {a for names in plan.aliases.values() for a in names}
         self.done: list[ModuleReload] = []
@@ -303,6 +304,7 @@ class _Run:
         namespace = module.__dict__
         before = self.transaction.undo.keep_namespace(namespace)
         self.transaction.watch_containers(self._dependencies(name))
+        self.transaction.runs(name, module)
         run(name, module, code)
         result = self.transaction.patcher.module(name, file, before, namespace) if self.patch else PatchResult()
         self.transaction.translate_containers()
@@ -320,6 +322,7 @@ class _Run:
         namespace = module.__dict__
         mark = len(self.transaction.undo)
         before = self.transaction.undo.keep_namespace(namespace)
+        self.transaction.runs(name, module)
         ran = self._run_statements(edit, namespace, code, file)
         try:
             result = apply_definitions(name, namespace, file, code, edit, future_flags(code),

@@ -2,7 +2,9 @@
 
 The transaction owns the undo log, the translation from new objects to kept ones, the record of
 what changed (for the dependents' check), the containers of imported modules that re-executed
-code may write into (registries), and the modules the attempt imported. :meth:`Transaction.commit`
+code may write into (registries), and the modules the attempt imported (an
+:class:`~ipy_reimport.ledger.ImportLedger`: exactly those, not what other threads imported
+meanwhile). :meth:`Transaction.commit`
 and :meth:`Transaction.rollback` are made of idempotent steps that always run to completion
 (the reloader holds Ctrl-C back meanwhile, :mod:`.interrupts`), so an interrupt never leaves some
 modules on the new code and others on the old.
@@ -16,6 +18,7 @@ from typing import Any, Callable, Iterable
 
 from .changes import Changes
 from .interrupts import until_done
+from .ledger import ImportLedger
 from .patching import Patcher
 from .translate import CONTAINERS, Translator
 from .undo import UndoLog, same_contents
@@ -26,12 +29,13 @@ __all__ = ["Transaction"]
 class Transaction:
     """The state of one reload until it is committed or rolled back."""
 
-    def __init__(self) -> None:
+    def __init__(self, ledger: ImportLedger | None = None) -> None:
         self.undo = UndoLog()
+        self._ledger = ledger
+        self._ran: dict[str, types.ModuleType] = {}
         self.translator = Translator(self.undo)
         self.changes = Changes()
         self.patcher = Patcher(self.undo, self.translator, self.changes)
-        self._modules_before = dict(sys.modules)
         self._watched: dict[int, tuple[Any, Any]] = {}
         self._caches: list[Callable[[], None]] = []
 
@@ -71,9 +75,10 @@ class Transaction:
                 self.translator.container(container)
 
     # -- the end ---------------------------------------------------------------------------------
-    def new_modules(self) -> list[str]:
-        """Modules this attempt added to ``sys.modules``."""
-        return [name for name in sys.modules if name not in self._modules_before]
+    def runs(self, name: str, module: types.ModuleType) -> None:
+        """``module`` runs as ``sys.modules[name]``: a rollback puts it back there if its code
+        replaced it."""
+        self._ran.setdefault(name, module)
 
     def commit(self, actions: Callable[[], None]) -> bool:
         """Make the change final, then run ``actions`` (recording the new state). Each step runs
@@ -102,14 +107,9 @@ class Transaction:
         return interrupted
 
     def _restore_modules(self) -> None:
-        before = self._modules_before
-        for name in self.new_modules():
-            added = sys.modules.pop(name, None)
-            parent_name, _, child = name.rpartition(".")
-            parent = before.get(parent_name)
-            if parent is not None and added is not None and vars(parent).get(child) is added:
-                delattr(parent, child)
-        for name, module in before.items():
+        if self._ledger is not None:
+            self._ledger.undo()
+        for name, module in self._ran.items():
             if sys.modules.get(name) is not module:
                 sys.modules[name] = module
 

@@ -259,3 +259,31 @@ def test_the_gate_lets_one_ctrl_c_through_and_holds_the_others_until_the_state_i
             held.append(until_done(step) and len(attempts) == 2)
     assert held == [True, True]                         # ... and are raised when the gate is left
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+# -- it undoes only its own work ----------------------------------------------------------------
+
+def test_a_failed_reload_removes_only_the_modules_it_imported(ip, project):
+    import threading
+
+    project.write("sync_here.py", "import threading\nstarted = threading.Event()\nother_done = threading.Event()\n")
+    project.write("bystander.py", "X = 1\n")
+    project.write("fresh_dep.py", "Y = 1\n")
+    project.write("target.py", "A = 1\n")
+    run(ip, "import target, sync_here")
+    project.write("target.py", "import fresh_dep\nimport sync_here\nsync_here.started.set()\n"
+                               "sync_here.other_done.wait(10)\nraise RuntimeError('fails after another thread imported')\n")
+    sync = sys.modules["sync_here"]
+
+    def other():
+        sync.started.wait(10)
+        __import__("bystander")
+        sync.other_done.set()
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    error = ip.run_cell("%reload_deep target", store_history=False).error_in_exec
+    thread.join(10)
+    assert type(error).__name__ == "ReloadFailed" and "fails after another thread imported" in str(error)
+    assert "bystander" in sys.modules and "fresh_dep" not in sys.modules
+    assert run(ip, "target.A") == 1
