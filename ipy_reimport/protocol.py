@@ -1,4 +1,4 @@
-"""The messages between the JupyterLab panel and the kernel (protocol version 1).
+"""The messages between the JupyterLab panel and the kernel (protocol version 1, revision 1).
 
 ``docs/protocol.md`` describes the protocol; this module mirrors it: :func:`parse_request` turns
 whatever the panel sent into a typed :class:`Request` or raises :class:`ProtocolError` with the
@@ -21,10 +21,13 @@ from .states import ModuleStatus
 __all__ = [
     "VERSION", "TARGET", "Scope", "Request", "ProtocolError", "parse_request", "row",
     "hello_message", "snapshot_message", "delta_message", "queued_message", "result_message",
-    "failure_message", "error_message",
+    "failure_message", "error_message", "engine_entry",
 ]
 
 VERSION = 1
+# Revisions add fields that older panels ignore: 1 added ``hello.minor`` and ``result.workers``.
+MINOR = 1
+WORKER_DETAILS_SHOWN = 20
 TARGET = "ipy_reimport"
 Scope = Literal["user", "all"]
 
@@ -148,7 +151,7 @@ def _message(kind: str, **fields: Any) -> dict:
 
 def hello_message(version: str) -> dict:
     """The data of the kernel's ``comm_open``."""
-    return _message("hello", version=version)
+    return _message("hello", version=version, minor=MINOR)
 
 
 def snapshot_message(scope: Scope, rows: list[dict], request_id: str | None = None) -> dict:
@@ -173,7 +176,16 @@ def result_message(request_id: str, report: ReloadReport) -> dict:
                for m in report.modules]
     return _message("result", request_id=request_id, ok=True, seconds=report.seconds,
                     modules=modules, skipped=[{"name": n, "reason": why} for n, why in report.skipped],
-                    error=None)
+                    error=None, workers=[engine_entry(e) for e in report.workers])
+
+
+def engine_entry(engine: Any) -> dict:
+    """The protocol's Engine for one :class:`~ipy_reimport.workers.EngineOutcome`: its counts
+    and the first workers that are behind (or were not simply reloaded), one line each."""
+    shown = [w for w in engine.workers if not w.current or w.files or w.error][:WORKER_DETAILS_SHOWN]
+    return {"engine": engine.engine, "name": engine.name, "current": engine.current,
+            "behind": engine.behind, "seconds": engine.seconds, "note": engine.note,
+            "details": [{"worker": w.worker, "status": w.status, "message": w.what()} for w in shown]}
 
 
 def failure_message(request_id: str, failure: ReloadFailed, cwd: str) -> dict:
@@ -182,7 +194,7 @@ def failure_message(request_id: str, failure: ReloadFailed, cwd: str) -> dict:
              "line": failure.location.line, "message": failure.detail,
              "rolled_back": True}
     return _message("result", request_id=request_id, ok=False, seconds=0.0, modules=[], skipped=[],
-                    error=error)
+                    error=error, workers=[])
 
 
 def error_message(error: ProtocolError) -> dict:

@@ -23,6 +23,7 @@ from .report import ReloadReport, StatusTable
 from .scope import UserScope
 from .tracker import Tracker
 from .watcher import Watcher
+from .workers import after_reload
 
 __all__ = ["Reimporter", "Invalidated"]
 
@@ -140,7 +141,8 @@ class Reimporter:
         plan = self.reloader.plan(names)
         if dry_run or not plan.groups:
             return ReloadReport(plan.groups, dry_run=dry_run, skipped=plan.skipped)
-        return self.reloader.execute(plan, self.config.patch if patch is None else patch)
+        patch = self.config.patch if patch is None else patch
+        return after_reload(self.reloader.execute(plan, patch), self.config.ship_sources, patch)
 
     def invalidate(self) -> Invalidated:
         """``importlib.invalidate_caches()``, forget failed path lookups, refresh linecache and

@@ -1,0 +1,94 @@
+"""joblib / loky: the reusable executor's workers must not run old code at the next call.
+
+``joblib.Parallel`` (and every scikit-learn ``n_jobs``) reuses the worker processes of loky's
+reusable executor from call to call. After a reload in the kernel, each of its workers runs the
+same deep reload (one task per worker: the tasks wait for each other, so no worker takes two);
+if any worker fails or does not answer, the executor is shut down instead, so that the next call
+starts fresh workers that import the new files. Imported only when the user's session already
+imported joblib or loky.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from typing import Any, Iterator
+
+from .remote import apply
+from .workers import EngineOutcome, ReloadSpec, WorkerOutcome
+
+__all__ = ["executors", "propagate", "status", "retire"]
+
+EXECUTOR_MODULES = ("joblib.externals.loky.reusable_executor", "loky.reusable_executor")
+TIMEOUT = 30.0
+
+# "reload": reload inside the workers (retire them only on failure); "retire": always retire.
+STRATEGY = "reload"
+
+
+def executors() -> Iterator[tuple[str, Any]]:
+    """The live reusable executors (joblib's vendored loky, and the loky package if loaded);
+    never creates one."""
+    for module_name in EXECUTOR_MODULES:
+        executor = getattr(sys.modules.get(module_name), "_executor", None)
+        flags = getattr(executor, "_flags", None)
+        if executor is not None and not (flags is None or flags.shutdown or flags.broken):
+            yield module_name.partition(".reusable_executor")[0], executor
+
+
+def propagate(spec: ReloadSpec, known_pids: set[int]) -> list[EngineOutcome]:
+    """Bring every worker of every live reusable executor up to date."""
+    outcomes = []
+    for name, executor in executors():
+        started = time.perf_counter()
+        if not executor._processes:
+            continue
+        workers = reload_workers(executor, spec) if STRATEGY == "reload" else None
+        if workers is None or not all(w.current for w in workers):
+            workers = retire(executor, workers)
+        outcomes.append(EngineOutcome("loky", f"{name} executor", workers, time.perf_counter() - started))
+    return outcomes
+
+
+def status(known_pids: set[int]) -> list[EngineOutcome]:
+    """The live executors' workers: every one is current (each reload reached or retired them)."""
+    return [EngineOutcome("loky", f"{name} executor",
+                          tuple(WorkerOutcome(f"pid {pid}", "not_needed", pid=pid) for pid in executor._processes))
+            for name, executor in executors() if executor._processes]
+
+
+def reload_workers(executor: Any, spec: ReloadSpec) -> tuple[WorkerOutcome, ...] | None:
+    """One reload task per worker; None when they did not all answer in time."""
+    count = len(executor._processes)
+    with tempfile.TemporaryDirectory(prefix="ipy_reimport-") as rendezvous:
+        futures = [executor.submit(_reload_here, spec, rendezvous, count, TIMEOUT) for _ in range(count)]
+        try:
+            answers = [f.result(timeout=TIMEOUT + 5) for f in futures]
+        except Exception:
+            return None
+    outcomes = tuple(WorkerOutcome.from_wire(a) for a in answers)
+    return outcomes if len({o.pid for o in outcomes}) == count else None
+
+
+def retire(executor: Any, reached: tuple[WorkerOutcome, ...] | None = None) -> tuple[WorkerOutcome, ...]:
+    """Shut the executor down; the next ``Parallel`` call starts fresh workers."""
+    pids = list(executor._processes)
+    errors = {w.pid: w.error for w in reached or ()}
+    terminate = getattr(executor, "terminate", None)
+    if terminate is not None:
+        terminate(kill_workers=False)
+    else:
+        executor.shutdown(wait=True, kill_workers=False)
+    return tuple(WorkerOutcome(f"pid {pid}", "retired", error=errors.get(pid), pid=pid) for pid in pids)
+
+
+def _reload_here(spec: ReloadSpec, rendezvous: str, expected: int, timeout: float) -> dict[str, Any]:
+    """In a loky worker: reload, then wait until every worker has taken its task."""
+    outcome = apply(spec, f"pid {os.getpid()}")
+    open(os.path.join(rendezvous, str(os.getpid())), "w").close()
+    deadline = time.monotonic() + timeout
+    while len(os.listdir(rendezvous)) < expected and time.monotonic() < deadline:
+        time.sleep(0.001)
+    return outcome.to_wire()
