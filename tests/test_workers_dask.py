@@ -36,6 +36,9 @@ def workspace(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client(workspace):
+    main = sys.modules["__main__"]
+    if not hasattr(main, "__spec__"):  # the shell's %reset -f (after other tests) removed it
+        main.__spec__ = None  # multiprocessing's spawn reads it
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                        dashboard_address=None)
     client = distributed.Client(cluster)
