@@ -12,6 +12,9 @@ export const COMM_TARGET = 'ipy_reimport';
 /** The protocol version this panel speaks. */
 export const PROTOCOL_VERSION = 1;
 
+/** The protocol revision this panel knows (revisions only add fields; see "Versions"). */
+export const PROTOCOL_MINOR = 1;
+
 /** The states a module can be in, in the order the panel lists them. */
 export const MODULE_STATES = [
   'stale',
@@ -149,12 +152,42 @@ export interface IReloadError {
   rolled_back: boolean;
 }
 
+/** One worker that is behind or worth a word (revision 1). */
+export interface IWorkerDetail {
+  /** The worker's name: a Dask address, `pid 1234`, a process name. */
+  worker: string;
+  /** `reloaded`, `not_needed`, `retired`, `failed`, `file_differs`, `unreachable` or `unknown`. */
+  status: string;
+  /** One line, with module, file and line for a failure. */
+  message: string;
+}
+
+/** The workers of one engine after a reload (revision 1). */
+export interface IEngine {
+  /** `dask`, `loky` or `processes`. */
+  engine: string;
+  /** Which one, e.g. `Dask tcp://127.0.0.1:8786`. */
+  name: string;
+  /** Workers that run the kernel's code. */
+  current: number;
+  /** Workers that may run older code. */
+  behind: number;
+  /** Time spent bringing them up to date, in seconds. */
+  seconds: number;
+  /** About the engine as a whole. */
+  note: string | null;
+  /** The first workers that are behind or worth a word. */
+  details: IWorkerDetail[];
+}
+
 /** Data of the kernel's `comm_open`. */
 export interface IHello extends IEnvelope {
   /** Message type. */
   type: 'hello';
   /** ipy_reimport's version in the kernel. */
   version: string;
+  /** The protocol revision the kernel speaks (absent: 0). */
+  minor?: number;
 }
 
 /** The full list of modules in the comm's scope. */
@@ -205,6 +238,8 @@ export interface IResult extends IEnvelope {
   skipped: INamedReason[];
   /** Set exactly when `ok` is false. */
   error: IReloadError | null;
+  /** The worker processes after the reload, per engine (revision 1). */
+  workers?: IEngine[];
 }
 
 /** A request could not be carried out; nothing changed. */
@@ -381,9 +416,26 @@ function isReloadError(x: unknown): x is IReloadError {
   );
 }
 
+function isWorkerDetail(x: unknown): x is IWorkerDetail {
+  return isObject(x) && isString(x.worker) && isString(x.status) && isString(x.message);
+}
+
+function isEngine(x: unknown): x is IEngine {
+  return (
+    isObject(x) &&
+    isString(x.engine) &&
+    isString(x.name) &&
+    isCount(x.current) &&
+    isCount(x.behind) &&
+    isSeconds(x.seconds) &&
+    isStringOrNull(x.note) &&
+    isArrayOf(x.details, isWorkerDetail)
+  );
+}
+
 /** Field checks of each kernel -> panel type (the envelope is checked before). */
 const KERNEL_CHECKS: Record<KernelMessage['type'], (m: Obj) => boolean> = {
-  hello: m => isString(m.version),
+  hello: m => isString(m.version) && (m.minor === undefined || isCount(m.minor)),
   snapshot: m =>
     isStringOrNull(m.request_id) &&
     isScope(m.scope) &&
@@ -399,7 +451,8 @@ const KERNEL_CHECKS: Record<KernelMessage['type'], (m: Obj) => boolean> = {
     isSeconds(m.seconds) &&
     isArrayOf(m.modules, isReloaded) &&
     isArrayOf(m.skipped, isNamedReason) &&
-    (m.ok ? m.error === null : isReloadError(m.error)),
+    (m.ok ? m.error === null : isReloadError(m.error)) &&
+    (m.workers === undefined || isArrayOf(m.workers, isEngine)),
   error: m =>
     isStringOrNull(m.request_id) &&
     isOneOf(ERROR_CODES, m.code) &&
