@@ -145,3 +145,27 @@ def test_workers_whose_reload_fails_are_retired_and_their_successors_run_the_new
     assert "retired after its reload failed" in str(report)
     fresh, offsets = parallel(ip.user_ns["calc"].f)
     assert offsets == {5} and not fresh & pids
+
+
+def test_the_panels_reload_result_lists_the_loky_workers(tmp_path):
+    """In a real kernel over the panel's comm, as JupyterLab drives it."""
+    from panel_kernel import PanelKernel
+
+    project = Project(tmp_path)
+    project.package("kpkg", {"calc": SOURCE})
+    kernel = PanelKernel(str(tmp_path))
+    try:
+        kernel.load_extension()
+        kernel.run("import joblib\nfrom kpkg import calc\n"
+                   "pids = {p for p, _ in joblib.Parallel(n_jobs=2)(joblib.delayed(calc.f)(i) for i in range(12))}")
+        project.edit("kpkg/calc.py", "x + 1", "x + 9")
+        kernel.send({"v": 1, "type": "reload", "id": "w1", "modules": ["kpkg.calc"]})
+        result = kernel.panel("result", request_id="w1")
+        after = kernel.run("print(sorted({v - i for i, (_, v) in enumerate("
+                           "joblib.Parallel(n_jobs=2)(joblib.delayed(calc.f)(i) for i in range(12)))}))")
+        kernel.run("joblib.externals.loky.get_reusable_executor().shutdown(kill_workers=True)")
+    finally:
+        kernel.close()
+    assert result["ok"] and after.strip() == "[9]"
+    [engine] = [e for e in result["workers"] if e["engine"] == "loky"]
+    assert engine["behind"] == 0 and engine["current"] >= 1 and engine["details"] == []
