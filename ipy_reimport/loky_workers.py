@@ -27,6 +27,9 @@ TIMEOUT = 30.0
 # "reload": reload inside the workers (retire them only on failure); "retire": always retire.
 STRATEGY = "reload"
 
+# the last outcome of each worker process, for %stale
+_last: dict[int, WorkerOutcome] = {}
+
 
 def executors() -> Iterator[tuple[str, Any]]:
     """The live reusable executors (joblib's vendored loky, and the loky package if loaded);
@@ -48,15 +51,22 @@ def propagate(spec: ReloadSpec, known_pids: set[int]) -> list[EngineOutcome]:
         workers = reload_workers(executor, spec) if STRATEGY == "reload" else None
         if workers is None or not all(w.current for w in workers):
             workers = retire(executor, workers)
+        _last.update((w.pid, w) for w in workers if w.pid is not None)
         outcomes.append(EngineOutcome("loky", f"{name} executor", workers, time.perf_counter() - started))
     return outcomes
 
 
 def status(known_pids: set[int]) -> list[EngineOutcome]:
-    """The live executors' workers: every one is current (each reload reached or retired them)."""
+    """The live executors' workers, with what the last reload did there (workers started
+    since then imported the current files)."""
+    live = [(name, executor) for name, executor in executors() if executor._processes]
+    alive = {pid for _, executor in live for pid in executor._processes}
+    for pid in set(_last) - alive:
+        del _last[pid]
     return [EngineOutcome("loky", f"{name} executor",
-                          tuple(WorkerOutcome(f"pid {pid}", "not_needed", pid=pid) for pid in executor._processes))
-            for name, executor in executors() if executor._processes]
+                          tuple(_last.get(pid) or WorkerOutcome(f"pid {pid}", "not_needed", pid=pid)
+                                for pid in executor._processes))
+            for name, executor in live]
 
 
 def reload_workers(executor: Any, spec: ReloadSpec) -> tuple[WorkerOutcome, ...] | None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Literal
 
 __all__ = ["Status", "SourceFile", "ReloadSpec", "WorkerError", "FileProblem", "WorkerOutcome",
-           "EngineOutcome", "ENGINES", "after_reload", "status", "make_spec"]
+           "EngineOutcome", "CURRENT", "ENGINES", "after_reload", "status", "make_spec", "quiet"]
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,6 @@ class ReloadSpec:
     generation: int
     modules: tuple[SourceFile, ...]
     patch: bool = True
-    shipped: bool = False
 
     @property
     def names(self) -> list[str]:
@@ -220,12 +219,6 @@ class EngineOutcome:
             return [self.headline()] + [f"  {w.worker}" for w in self.workers]
         return [self.headline()] + [f"  {w.describe()}" for w in shown]
 
-    def to_wire(self) -> dict[str, Any]:
-        """Plain data for the panel protocol."""
-        return {"engine": self.engine, "name": self.name, "current": self.current,
-                "behind": self.behind, "seconds": self.seconds, "note": self.note,
-                "workers": [w.to_wire() for w in self.workers]}
-
 
 # -- the kernel side ---------------------------------------------------------------------------
 def _engines() -> list[Any]:
@@ -241,7 +234,7 @@ def make_spec(report: Any, ship: bool = False, patch: bool = True) -> ReloadSpec
         data, mtime = _read(item.file)
         digest = hashlib.sha256(data).hexdigest() if data is not None else None
         modules.append(SourceFile(item.name, digest, mtime, data if ship else None))
-    return ReloadSpec(next(_generation), tuple(modules), patch, ship)
+    return ReloadSpec(next(_generation), tuple(modules), patch)
 
 
 def _read(path: str | None) -> tuple[bytes | None, int | None]:

@@ -84,7 +84,7 @@ def test_warm_workers_run_the_new_code_after_a_reload(ip, workspace, pkg):
     engine = loky_outcome(report)
     assert {w.pid: w.status for w in engine.workers} == {pid: "reloaded" for pid in pids}
     assert "2 current (2 reloaded), 0 behind" in str(report)
-    assert "2 current" in str(run(ip, "%stale"))
+    assert "2 current (2 reloaded), 0 behind" in str(run(ip, "%stale"))
 
 
 def test_a_failing_edit_leaves_kernel_and_workers_on_the_old_code(ip, workspace, pkg):
