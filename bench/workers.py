@@ -28,7 +28,6 @@ import statistics
 import sys
 import tempfile
 import time
-from typing import Callable
 
 MODEL = """\
 import os
@@ -70,12 +69,6 @@ class Package:
         self.offset += 1
         self._write("model.py", MODEL.format(offset=self.offset))
         return self.offset
-
-
-def timed(action: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    action()
-    return time.perf_counter() - start
 
 
 def dask_rounds(shell, package: Package, workers: int, edits: int) -> dict[str, list[tuple[float, float] | None]]:

@@ -10,7 +10,7 @@ import { ILoadState, LOAD_EXTENSION_CODE } from './connection';
 import { h, setAttr, setText } from './dom';
 import { STATE_HELP, describeEngine, describeOutcome, engineTooltip } from './format';
 import { ConnectionState, ModuleModel } from './model';
-import { IEngine, MODULE_STATES, ModuleState, Scope } from './protocol';
+import { CURRENT_STATUSES, IEngine, MODULE_STATES, ModuleState, Scope } from './protocol';
 import { RowList } from './rowlist';
 
 /** The DOM id of the panel (the e2e tests rely on it). */
@@ -430,8 +430,8 @@ export class ReimportPanel extends Widget {
       return;
     }
     this._shownWorkers = engines;
-    const items = engines.map(engine =>
-      h(
+    const items = engines.map(engine => {
+      const item = h(
         'li',
         {
           class: 'jp-ReimportPanel-engine',
@@ -440,8 +440,15 @@ export class ReimportPanel extends Widget {
           title: engineTooltip(engine)
         },
         describeEngine(engine)
-      )
-    );
+      );
+      const behind = engine.details.filter(d => !CURRENT_STATUSES.includes(d.status));
+      if (behind.length > 0) {
+        const list = h('ul', { class: 'jp-ReimportPanel-engineDetails' });
+        list.append(...behind.map(d => h('li', {}, `${d.worker}: ${d.message}`)));
+        item.append(list);
+      }
+      return item;
+    });
     this._workers.replaceChildren(...items);
     this._workers.hidden = items.length === 0;
   }

@@ -152,6 +152,9 @@ export interface IReloadError {
   rolled_back: boolean;
 }
 
+/** Worker statuses that count as current (every other status is behind). */
+export const CURRENT_STATUSES: readonly string[] = ['reloaded', 'not_needed', 'retired'];
+
 /** One worker that is behind or worth a word (revision 1). */
 export interface IWorkerDetail {
   /** The worker's name: a Dask address, `pid 1234`, a process name. */
