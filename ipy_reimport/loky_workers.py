@@ -17,11 +17,13 @@ import time
 from typing import Any, Iterator
 
 from .remote import apply
-from .workers import EngineOutcome, ReloadSpec, WorkerOutcome
+from .workers import EngineOutcome, ReloadSpec, WorkerError, WorkerOutcome
 
 __all__ = ["executors", "propagate", "status", "retire"]
 
-EXECUTOR_MODULES = ("joblib.externals.loky.reusable_executor", "loky.reusable_executor")
+# the executor's module, and the engine's name in reports
+EXECUTOR_MODULES = {"joblib.externals.loky.reusable_executor": "joblib (loky)",
+                    "loky.reusable_executor": "loky"}
 TIMEOUT = 30.0
 
 # "reload": reload inside the workers (retire them only on failure); "retire": always retire.
@@ -34,11 +36,11 @@ _last: dict[int, WorkerOutcome] = {}
 def executors() -> Iterator[tuple[str, Any]]:
     """The live reusable executors (joblib's vendored loky, and the loky package if loaded);
     never creates one."""
-    for module_name in EXECUTOR_MODULES:
+    for module_name, name in EXECUTOR_MODULES.items():
         executor = getattr(sys.modules.get(module_name), "_executor", None)
         flags = getattr(executor, "_flags", None)
         if executor is not None and not (flags is None or flags.shutdown or flags.broken):
-            yield module_name.partition(".reusable_executor")[0], executor
+            yield name, executor
 
 
 def propagate(spec: ReloadSpec, known_pids: set[int]) -> list[EngineOutcome]:
@@ -48,12 +50,22 @@ def propagate(spec: ReloadSpec, known_pids: set[int]) -> list[EngineOutcome]:
         started = time.perf_counter()
         if not executor._processes:
             continue
+        if executor._pending_work_items:
+            outcomes.append(EngineOutcome("loky", name, _busy(executor)))
+            continue
         workers = reload_workers(executor, spec) if STRATEGY == "reload" else None
         if workers is None or not all(w.current for w in workers):
             workers = retire(executor, workers)
         _last.update((w.pid, w) for w in workers if w.pid is not None)
-        outcomes.append(EngineOutcome("loky", f"{name} executor", workers, time.perf_counter() - started))
+        outcomes.append(EngineOutcome("loky", name, workers, time.perf_counter() - started))
     return outcomes
+
+
+def _busy(executor: Any) -> tuple[WorkerOutcome, ...]:
+    """Workers of an executor that runs tasks now (``Parallel`` in another thread, an unread
+    generator): neither reloaded nor retired under the tasks' feet."""
+    error = WorkerError(None, None, None, "the executor was busy with tasks; reload again when it is idle")
+    return tuple(WorkerOutcome(f"pid {pid}", "unknown", error=error, pid=pid) for pid in executor._processes)
 
 
 def status(known_pids: set[int]) -> list[EngineOutcome]:
@@ -63,7 +75,7 @@ def status(known_pids: set[int]) -> list[EngineOutcome]:
     alive = {pid for _, executor in live for pid in executor._processes}
     for pid in set(_last) - alive:
         del _last[pid]
-    return [EngineOutcome("loky", f"{name} executor",
+    return [EngineOutcome("loky", name,
                           tuple(_last.get(pid) or WorkerOutcome(f"pid {pid}", "not_needed", pid=pid)
                                 for pid in executor._processes))
             for name, executor in live]

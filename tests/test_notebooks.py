@@ -130,7 +130,7 @@ def check_demo(nb) -> None:
     in_workers = texts[sources.index("%reload_deep .geometry") - 2]
     assert "['circle of diameter 0.04 m']" in in_workers, in_workers
     report = texts[sources.index("%reload_deep .geometry")]
-    assert re.search(r"loky executor: 2 current \(.*\), 0 behind", report), report
+    assert re.search(r"joblib \(loky\): 2 current \(.*\), 0 behind", report), report
     assert "['round shape of diameter 0.04 m']" in texts[sources.index("%reload_deep .geometry") + 1]
 
 

@@ -169,3 +169,23 @@ def test_the_panels_reload_result_lists_the_loky_workers(tmp_path):
     assert result["ok"] and after.strip() == "[9]"
     [engine] = [e for e in result["workers"] if e["engine"] == "loky"]
     assert engine["behind"] == 0 and engine["current"] >= 1 and engine["details"] == []
+
+
+def test_a_busy_executor_is_left_alone_and_reported_behind(ip, workspace, pkg):
+    import time
+
+    from ipy_reimport.loky_workers import executors
+
+    run(ip, f"from {pkg} import calc")
+    warm(ip.user_ns["calc"].f)
+    [(_, executor)] = list(executors())
+    busy = executor.submit(time.sleep, 1.0)  # like a Parallel call running in another thread
+    workspace.edit(f"{pkg}/calc.py", "x + 1", "x + 40")
+
+    engine = loky_outcome(run(ip, "%reload_deep"))
+
+    assert {w.status for w in engine.workers} == {"unknown"} and engine.behind == 2
+    assert "busy with tasks; reload again when it is idle" in str(engine.workers[0].error)
+    busy.result()
+    assert loky_outcome(run(ip, f"%reload_deep {pkg}.calc")).current == 2
+    assert parallel(ip.user_ns["calc"].f)[1] == {40}

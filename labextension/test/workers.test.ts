@@ -93,7 +93,7 @@ describe('worker texts', () => {
   it('counts each engine and names what is behind in the tooltip', () => {
     const [daskEngine, loky, processes] = exampleWithWorkers().workers!;
     assert.equal(describeEngine(daskEngine), 'Dask tcp://127.0.0.1:8786: 1 current, 1 behind');
-    assert.equal(describeEngine(loky), 'joblib.externals.loky executor: 2 current, 0 behind');
+    assert.equal(describeEngine(loky), 'joblib (loky): 2 current, 0 behind');
     assert.equal(
       describeEngine(processes),
       '1 other worker process cannot be reached and may run old code'
