@@ -64,14 +64,19 @@ def clients() -> list[Client]:
 
 def propagate(spec: ReloadSpec, known_pids: set[int]) -> list[EngineOutcome]:
     """Run the reload on the workers of every connected client; one outcome per client."""
-    outcomes = []
-    for client in clients():
-        started = time.perf_counter()
+    return [_propagate_to(client, spec) for client in clients()]
+
+
+def _propagate_to(client: Client, spec: ReloadSpec) -> EngineOutcome:
+    started = time.perf_counter()
+    try:
         client.register_plugin(ReimportPlugin(spec), name=PLUGIN_NAME)
-        _sent[id(client)] = spec.generation
-        workers = _collect(client, spec.generation)
-        outcomes.append(EngineOutcome("dask", _name(client), workers, time.perf_counter() - started))
-    return outcomes
+    except Exception as exc:  # e.g. ipy_reimport is not installed where the workers run
+        note = f"could not reach the workers: {type(exc).__name__}: {exc}"
+        return EngineOutcome("dask", _name(client), (), time.perf_counter() - started, note)
+    _sent[id(client)] = spec.generation
+    workers = _collect(client, spec.generation)
+    return EngineOutcome("dask", _name(client), workers, time.perf_counter() - started)
 
 
 def status(known_pids: set[int]) -> list[EngineOutcome]:

@@ -171,7 +171,11 @@ class CopyWorker:
         if self.process is not None:
             self.client.retire_workers(names=["copy"], close_workers=True)
             self.process.terminate()
-            self.process.wait(timeout=30)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # it sometimes lingers after closing
+                self.process.kill()
+                self.process.wait(timeout=10)
 
 
 @pytest.fixture
