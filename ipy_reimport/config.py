@@ -54,6 +54,14 @@ class Reimport(Configurable):
         module files are stat-ed after each cell instead.""",
     ).tag(config=True)
 
+    ship_sources = Bool(
+        False,
+        help="""After a reload, send the source of every reloaded module to worker processes
+        (Dask workers) whose copy of the file differs from the kernel's or is missing, and write
+        it over their copy before they reload. Off by default: such workers are then reported
+        as behind, with the files that differ.""",
+    ).tag(config=True)
+
     @validate("package")
     def _check_package(self, proposal):
         value = proposal["value"]

@@ -9,6 +9,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
+from . import workers
 from .errors import UsageProblem
 from .session import Reimporter
 
@@ -171,9 +172,13 @@ class ReimportMagics(Magics):
     @argument("--all", action="store_true", help="every loaded module, not only the user's")
     @line_magic
     def stale(self, line: str):
-        """Show the state of the user's modules: fresh, stale, dependent, missing or unreloadable."""
+        """Show the state of the user's modules: fresh, stale, dependent, missing or unreloadable;
+        and, for each Dask client, loky executor or other child processes, how many worker
+        processes run the current code and how many are behind."""
         args = _parse(self.stale, line)
-        return self.reimporter.status(all=args.all)
+        table = self.reimporter.status(all=args.all)
+        table.workers = workers.status()
+        return table
 
 
 def _parse(magic, line: str):

@@ -21,10 +21,11 @@ from .states import ModuleStatus
 __all__ = [
     "VERSION", "TARGET", "Scope", "Request", "ProtocolError", "parse_request", "row",
     "hello_message", "snapshot_message", "delta_message", "queued_message", "result_message",
-    "failure_message", "error_message", "pong_message", "goodbye_message",
+    "failure_message", "error_message", "pong_message", "goodbye_message", "engine_entry",
 ]
 
 VERSION = 2
+WORKER_DETAILS_SHOWN = 20
 TARGET = "ipy_reimport"
 Scope = Literal["user", "all"]
 
@@ -175,7 +176,16 @@ def result_message(request_id: str, report: ReloadReport) -> dict:
                for m in report.modules]
     return _message("result", request_id=request_id, ok=True, seconds=report.seconds,
                     modules=modules, skipped=[{"name": n, "reason": why} for n, why in report.skipped],
-                    error=None)
+                    error=None, workers=[engine_entry(e) for e in report.workers])
+
+
+def engine_entry(engine: Any) -> dict:
+    """The protocol's Engine for one :class:`~ipy_reimport.workers.EngineOutcome`: its counts
+    and the first workers that are behind (or were not simply reloaded), one line each."""
+    shown = [w for w in engine.workers if not w.current or w.files or w.error][:WORKER_DETAILS_SHOWN]
+    return {"engine": engine.engine, "name": engine.name, "current": engine.current,
+            "behind": engine.behind, "seconds": engine.seconds, "note": engine.note,
+            "details": [{"worker": w.worker, "status": w.status, "message": w.what()} for w in shown]}
 
 
 def failure_message(request_id: str, failure: ReloadFailed, cwd: str) -> dict:
@@ -184,7 +194,7 @@ def failure_message(request_id: str, failure: ReloadFailed, cwd: str) -> dict:
              "line": failure.location.line, "message": failure.detail,
              "rolled_back": True}
     return _message("result", request_id=request_id, ok=False, seconds=0.0, modules=[], skipped=[],
-                    error=error)
+                    error=error, workers=[])
 
 
 def pong_message(request_id: str) -> dict:

@@ -97,6 +97,8 @@ class ReloadReport:
         seconds: total wall time of the call.
         dry_run: True when nothing was executed.
         skipped: ``(name, reason)`` of modules that could not be reloaded.
+        workers: per engine (Dask client, loky executor, other child processes), what its
+            worker processes did with the reload (:class:`~ipy_reimport.workers.EngineOutcome`).
     """
 
     groups: list[list[str]]
@@ -104,6 +106,7 @@ class ReloadReport:
     seconds: float = 0.0
     dry_run: bool = False
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    workers: list = field(default_factory=list)
 
     @property
     def order(self) -> list[str]:
@@ -148,6 +151,7 @@ class ReloadReport:
             lines.append(f"  {number:>3}. {name:<{width}}{timing}{action}{cycle}")
             lines.extend(f"         {part}" for part in (item.details() if item else []))
         lines.extend(f"  skipped {name}: {why}" for name, why in self.skipped)
+        lines.extend(_worker_lines(self.workers))
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -170,7 +174,7 @@ class ReloadReport:
         table = ("<table><thead><tr><th>#</th><th>module</th><th>time</th><th>what ran</th></tr></thead>"
                  f"<tbody>{''.join(rows)}</tbody></table>") if rows else ""
         return (f"<div class='ipy-reimport-report'><p>{html.escape(self._headline())}</p>{table}"
-                + (f"<ul>{skipped}</ul>" if skipped else "") + "</div>")
+                + (f"<ul>{skipped}</ul>" if skipped else "") + _worker_html(self.workers) + "</div>")
 
 
 _STATE_ORDER = {ModuleState.STALE: 0, ModuleState.DEPENDENT: 1, ModuleState.MISSING: 2,
@@ -183,11 +187,13 @@ _STATE_COLOUR = {ModuleState.STALE: "var(--jp-error-color1, #c62828)",
 
 
 class StatusTable(list):
-    """The rows of ``%stale``: a list of :class:`ModuleStatus`, stale ones first."""
+    """The rows of ``%stale``: a list of :class:`ModuleStatus`, stale ones first; ``workers``:
+    per engine, its worker processes now (``%stale`` fills it)."""
 
     def __init__(self, statuses: list[ModuleStatus], everything: bool = False):
         super().__init__(sorted(statuses, key=lambda s: (_STATE_ORDER[s.state], s.name)))
         self.everything = everything
+        self.workers: list = []
 
     def counts(self) -> dict[ModuleState, int]:
         """Number of modules in each state."""
@@ -204,13 +210,14 @@ class StatusTable(list):
 
     def __str__(self) -> str:
         if not self:
-            return "No user modules are loaded." if not self.everything else "No modules are loaded."
+            lines = ["No user modules are loaded." if not self.everything else "No modules are loaded."]
+            return "\n".join(lines + _worker_lines(self.workers))
         width = max(len(s.name) for s in self)
         lines = [self.summary(), f"  {'module':<{width}}  {'state':<12}  file"]
         for s in self:
             extra = f"  ({s.reason})" if s.reason and s.state is not ModuleState.FRESH else ""
             lines.append(f"  {s.name:<{width}}  {s.state.value:<12}  {s.file or '-'}{extra}")
-        return "\n".join(lines)
+        return "\n".join(lines + _worker_lines(self.workers))
 
     def __repr__(self) -> str:
         return str(self)
@@ -228,7 +235,24 @@ class StatusTable(list):
             for s in self)
         return (f"<div class='ipy-reimport-status'><p>{html.escape(self.summary())}</p><table><thead><tr>"
                 "<th>module</th><th>state</th><th>file</th><th>imported by</th><th>note</th></tr></thead>"
-                f"<tbody>{rows}</tbody></table></div>")
+                f"<tbody>{rows}</tbody></table>{_worker_html(self.workers)}</div>")
+
+
+def _worker_lines(engines: list) -> list[str]:
+    """The workers section of a text report: per engine a headline, then workers behind."""
+    if not engines:
+        return []
+    return ["Workers:"] + [f"  {line}" for engine in engines for line in engine.lines()]
+
+
+def _worker_html(engines: list) -> str:
+    items = []
+    for engine in engines:
+        head, *rest = engine.lines()
+        details = "".join(f"<li>{html.escape(line.strip())}</li>" for line in rest)
+        behind = " data-behind='true'" if engine.behind else ""
+        items.append(f"<li{behind}>{html.escape(head)}" + (f"<ul>{details}</ul>" if details else "") + "</li>")
+    return f"<p>Workers:</p><ul class='ipy-reimport-workers'>{''.join(items)}</ul>" if items else ""
 
 
 def _ms(seconds: float) -> str:

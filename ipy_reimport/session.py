@@ -25,6 +25,7 @@ from .report import ReloadReport, StatusTable
 from .scope import UserScope
 from .tracker import Tracker
 from .watcher import Watcher
+from .workers import after_reload
 
 __all__ = ["Reimporter", "Invalidated"]
 
@@ -184,7 +185,7 @@ class Reimporter:
             return ReloadReport(plan.groups, dry_run=dry_run, skipped=self._skipped(plan, names))
         if dry_run:
             return self.reloader.preview(plan, patch)
-        return self.reloader.execute(plan, patch)
+        return after_reload(self.reloader.execute(plan, patch), self.config.ship_sources, patch)
 
     def _capture_sources(self, names: set[str]) -> None:
         """Keep the source of modules the tracker just saw, while their files are what ran."""

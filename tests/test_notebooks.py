@@ -130,6 +130,13 @@ def check_demo(nb) -> None:
     assert invalidated.startswith("Invalidated import caches") and invalidated.count("\n") <= 1, invalidated
     assert "'square of side 0.01 m'" in texts[sources.index("%invalidate") + 1]
 
+    # joblib's reused workers run the new code after %reload_deep, and the report counts them.
+    in_workers = texts[sources.index("%reload_deep .geometry") - 2]
+    assert "['circle of diameter 0.04 m']" in in_workers, in_workers
+    report = texts[sources.index("%reload_deep .geometry")]
+    assert re.search(r"joblib \(loky\): 2 current \(.*\), 0 behind", report), report
+    assert "['round shape of diameter 0.04 m']" in texts[sources.index("%reload_deep .geometry") + 1]
+
 
 CHECKS = {"demo.ipynb": check_demo}
 

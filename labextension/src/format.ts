@@ -3,7 +3,7 @@
  */
 import { PathExt } from '@jupyterlab/coreutils';
 import { IFailure, Outcome } from './model';
-import { IRow, ModuleState } from './protocol';
+import { IEngine, IRow, ModuleState } from './protocol';
 
 /** One line on what each state means. */
 export const STATE_HELP: Record<ModuleState, string> = {
@@ -51,7 +51,26 @@ export function describeOutcome(outcome: Outcome): string {
     const skipped = outcome.skipped.map(s => `${s.name} (${s.reason})`);
     text += `; skipped ${skipped.join(', ')}`;
   }
+  const behind = (outcome.workers ?? []).reduce((n, engine) => n + engine.behind, 0);
+  if (behind > 0) {
+    text += `; ${behind} ${behind === 1 ? 'worker is' : 'workers are'} behind`;
+  }
   return text;
+}
+
+/** One line per engine: "Dask tcp://…: 2 current, 1 behind", or the child processes left behind. */
+export function describeEngine(engine: IEngine): string {
+  if (engine.engine === 'processes') {
+    const n = engine.behind;
+    return `${n} other worker ${n === 1 ? 'process' : 'processes'} cannot be reached and may run old code`;
+  }
+  const note = engine.note ? ` (${engine.note})` : '';
+  return `${engine.name}: ${engine.current} current, ${engine.behind} behind${note}`;
+}
+
+/** The tooltip of an engine: its line, then one line per worker detail. */
+export function engineTooltip(engine: IEngine): string {
+  return [describeEngine(engine), ...engine.details.map(d => `${d.worker}: ${d.message}`)].join('\n');
 }
 
 /** Where a row's file is, for its open button. */

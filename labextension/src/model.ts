@@ -8,6 +8,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import {
   ErrorCode,
   IDelta,
+  IEngine,
   IError,
   INamedReason,
   IReloaded,
@@ -70,6 +71,8 @@ export type Outcome =
       readonly modules: readonly IReloaded[];
       /** Dependents that could not be reloaded. */
       readonly skipped: readonly INamedReason[];
+      /** The worker processes after the reload, per engine (absent from older kernels). */
+      readonly workers?: readonly IEngine[];
     }
   | {
       readonly ok: false;
@@ -150,6 +153,14 @@ export class ModuleModel {
   /** The last reload outcome or request error. */
   get lastResult(): Outcome | null {
     return this._lastResult;
+  }
+
+  /**
+   * The worker processes per engine, as of the last successful reload (a failed
+   * reload touches no worker, so it leaves them as they were).
+   */
+  get workers(): readonly IEngine[] {
+    return this._workers;
   }
 
   /** Every row, stale first, then dependent, missing, fresh, unreloadable; by name within a state. */
@@ -245,6 +256,7 @@ export class ModuleModel {
     this._rows = new Map();
     this._pending = new Map();
     this._lastResult = null;
+    this._workers = [];
     this._hasSnapshot = false;
     this._scope = 'user';
     this._emit(true);
@@ -357,8 +369,12 @@ export class ModuleModel {
         seconds: message.seconds,
         order: message.modules.map(m => m.name),
         modules: message.modules,
-        skipped: message.skipped
+        skipped: message.skipped,
+        workers: message.workers
       };
+      if (message.workers !== undefined) {
+        this._workers = message.workers;
+      }
     } else {
       const error = message.error;
       this._lastResult = {
@@ -419,6 +435,7 @@ export class ModuleModel {
   private _rows: Map<string, IRow> = new Map();
   private _pending: Map<string, IPendingRequest> = new Map();
   private _lastResult: Outcome | null = null;
+  private _workers: readonly IEngine[] = [];
   private _sorted: IRow[] | null = null;
   private _visible: readonly IRow[] | null = null;
   private _counts: Record<ModuleState, number> | null = null;

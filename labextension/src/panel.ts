@@ -8,9 +8,9 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 import { ILoadState, LOAD_EXTENSION_CODE } from './connection';
 import { h, setAttr, setText } from './dom';
-import { STATE_HELP, describeOutcome } from './format';
+import { STATE_HELP, describeEngine, describeOutcome, engineTooltip } from './format';
 import { ConnectionState, ModuleModel } from './model';
-import { MODULE_STATES, ModuleState, Scope } from './protocol';
+import { CURRENT_STATUSES, IEngine, MODULE_STATES, ModuleState, Scope } from './protocol';
 import { RowList } from './rowlist';
 
 /** The DOM id of the panel (the e2e tests rely on it). */
@@ -245,9 +245,15 @@ export class ReimportPanel extends Widget {
       'aria-live': 'polite'
     });
 
+    this._workers = h('ul', {
+      class: 'jp-ReimportPanel-workers',
+      'data-role': 'workers',
+      'aria-label': 'Worker processes after the last reload'
+    });
+
     this._empty = h('p', { class: 'jp-ReimportPanel-empty' });
 
-    node.append(message, header, this._result, this._rows.node, this._empty);
+    node.append(message, header, this._result, this._workers, this._rows.node, this._empty);
 
     node.addEventListener('click', this._onClick);
     this._filter.addEventListener('input', () =>
@@ -345,6 +351,7 @@ export class ReimportPanel extends Widget {
     if (state === 'connected') {
       this._renderHeader(model);
       this._renderResult(model);
+      this._renderWorkers(model.workers);
       this._renderEmpty(model, this._rows.render(model, this._basePath));
     } else if (!this._rows.isEmpty) {
       this._rows.render(null, this._basePath);
@@ -419,6 +426,35 @@ export class ReimportPanel extends Widget {
     this._result.hidden = text === '';
   }
 
+  /** One line per engine (Dask client, loky executor, other processes); rebuilt when they change. */
+  private _renderWorkers(engines: readonly IEngine[]): void {
+    if (engines === this._shownWorkers) {
+      return;
+    }
+    this._shownWorkers = engines;
+    const items = engines.map(engine => {
+      const item = h(
+        'li',
+        {
+          class: 'jp-ReimportPanel-engine',
+          'data-engine': engine.engine,
+          'data-behind': String(engine.behind),
+          title: engineTooltip(engine)
+        },
+        describeEngine(engine)
+      );
+      const behind = engine.details.filter(d => !CURRENT_STATUSES.includes(d.status));
+      if (behind.length > 0) {
+        const list = h('ul', { class: 'jp-ReimportPanel-engineDetails' });
+        list.append(...behind.map(d => h('li', {}, `${d.worker}: ${d.message}`)));
+        item.append(list);
+      }
+      return item;
+    });
+    this._workers.replaceChildren(...items);
+    this._workers.hidden = items.length === 0;
+  }
+
   private _renderEmpty(model: ModuleModel | null, total: number): void {
     let text = '';
     if (model && total === 0) {
@@ -454,5 +490,7 @@ export class ReimportPanel extends Widget {
   private _scope!: HTMLButtonElement;
   private _filter!: HTMLInputElement;
   private _result!: HTMLElement;
+  private _workers!: HTMLUListElement;
+  private _shownWorkers: readonly IEngine[] | null = null;
   private _empty!: HTMLElement;
 }

@@ -154,6 +154,37 @@ export interface IReloadError {
   rolled_back: boolean;
 }
 
+/** Worker statuses that count as current (every other status is behind). */
+export const CURRENT_STATUSES: readonly string[] = ['reloaded', 'not_needed', 'retired'];
+
+/** One worker that is behind or worth a word (version 2). */
+export interface IWorkerDetail {
+  /** The worker's name: a Dask address, `pid 1234`, a process name. */
+  worker: string;
+  /** `reloaded`, `not_needed`, `retired`, `failed`, `file_differs`, `unreachable` or `unknown`. */
+  status: string;
+  /** One line, with module, file and line for a failure. */
+  message: string;
+}
+
+/** The workers of one engine after a reload (version 2). */
+export interface IEngine {
+  /** `dask`, `loky` or `processes`. */
+  engine: string;
+  /** Which one, e.g. `Dask tcp://127.0.0.1:8786`. */
+  name: string;
+  /** Workers that run the kernel's code. */
+  current: number;
+  /** Workers that may run older code. */
+  behind: number;
+  /** Time spent bringing them up to date, in seconds. */
+  seconds: number;
+  /** About the engine as a whole. */
+  note: string | null;
+  /** The first workers that are behind or worth a word. */
+  details: IWorkerDetail[];
+}
+
 /** Data of the kernel's announcement `comm_open`. */
 export interface IHello extends IEnvelope {
   /** Message type. */
@@ -210,6 +241,8 @@ export interface IResult extends IEnvelope {
   skipped: INamedReason[];
   /** Set exactly when `ok` is false. */
   error: IReloadError | null;
+  /** The worker processes after the reload, per engine (version 2). */
+  workers?: IEngine[];
 }
 
 /** The answer to a `ping`. */
@@ -418,6 +451,23 @@ function isReloadError(x: unknown): x is IReloadError {
   );
 }
 
+function isWorkerDetail(x: unknown): x is IWorkerDetail {
+  return isObject(x) && isString(x.worker) && isString(x.status) && isString(x.message);
+}
+
+function isEngine(x: unknown): x is IEngine {
+  return (
+    isObject(x) &&
+    isString(x.engine) &&
+    isString(x.name) &&
+    isCount(x.current) &&
+    isCount(x.behind) &&
+    isSeconds(x.seconds) &&
+    isStringOrNull(x.note) &&
+    isArrayOf(x.details, isWorkerDetail)
+  );
+}
+
 /** Field checks of each kernel -> panel type (the envelope is checked before). */
 const KERNEL_CHECKS: Record<KernelMessage['type'], (m: Obj) => boolean> = {
   hello: m => isString(m.version),
@@ -437,7 +487,8 @@ const KERNEL_CHECKS: Record<KernelMessage['type'], (m: Obj) => boolean> = {
     isSeconds(m.seconds) &&
     isArrayOf(m.modules, isReloaded) &&
     isArrayOf(m.skipped, isNamedReason) &&
-    (m.ok ? m.error === null : isReloadError(m.error)),
+    (m.ok ? m.error === null : isReloadError(m.error)) &&
+    (m.workers === undefined || isArrayOf(m.workers, isEngine)),
   error: m =>
     isStringOrNull(m.request_id) &&
     isOneOf(ERROR_CODES, m.code) &&
