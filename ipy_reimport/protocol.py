@@ -171,11 +171,13 @@ def queued_message(request_id: str) -> dict:
 
 def result_message(request_id: str, report: ReloadReport) -> dict:
     """A reload that succeeded (or found nothing to do)."""
-    modules = [{"name": m.name, "seconds": m.seconds, "patched": list(m.patched),
-                "replaced": [{"name": n, "reason": why} for n, why in m.replaced]}
-               for m in report.modules]
+    shown = [m for m in report.modules if m.shown]
+    modules = [{"name": m.name, "seconds": m.seconds, "action": m.action, "reason": m.reason,
+                "patched": list(m.patched), "replaced": [{"name": n, "reason": why} for n, why in m.replaced]}
+               for m in shown]
     return _message("result", request_id=request_id, ok=True, seconds=report.seconds,
-                    modules=modules, skipped=[{"name": n, "reason": why} for n, why in report.skipped],
+                    modules=modules, checked=len(report.modules) - len(shown),
+                    skipped=[{"name": n, "reason": why} for n, why in report.skipped],
                     error=None, workers=[engine_entry(e) for e in report.workers])
 
 
@@ -193,8 +195,8 @@ def failure_message(request_id: str, failure: ReloadFailed, cwd: str) -> dict:
     error = {"module": failure.module, "path": relative_path(failure.location.file, cwd),
              "line": failure.location.line, "message": failure.detail,
              "rolled_back": True}
-    return _message("result", request_id=request_id, ok=False, seconds=0.0, modules=[], skipped=[],
-                    error=error, workers=[])
+    return _message("result", request_id=request_id, ok=False, seconds=0.0, modules=[], checked=0,
+                    skipped=[], error=error, workers=[])
 
 
 def pong_message(request_id: str) -> dict:
