@@ -2,8 +2,10 @@
 
 Usage: ``python child.py SCENARIO TOOL ROOT OUT [options]`` (see ``main`` for the options)
 
-SCENARIO is ``cells``, ``deep`` or ``repeat``; TOOL is ``none``, ``autoreload`` or
-``ipy_reimport``. The results are written to OUT as JSON.
+SCENARIO is ``cells``, ``root`` or ``repeat``; TOOL is ``none``, ``autoreload``,
+``ipy_reimport``, ``ipy_reimport_full`` (``--full``) or ``reload_loop`` (plain ``importlib.reload``
+of the root and then of every dependent, in dependency order). The results are written to OUT as
+JSON.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ def setup(args) -> "InteractiveShell":
     sys.path.insert(0, args.root)
     for name in HEAVY:
         importlib.import_module(name)
-    for name in genpkg.module_names("benchpkg", 300) + [f"benchpkg.s{i:02d}" for i in range(genpkg.SHAPES_USERS)]:
+    for name in genpkg.module_names("benchpkg", args.size) + [f"benchpkg.s{i:02d}" for i in range(genpkg.SHAPES_USERS)]:
         importlib.import_module(name)
     if args.extra:
         sys.path.insert(0, args.extra_root)
@@ -63,7 +65,7 @@ def load_tool(ip, tool: str) -> tuple[float, dict]:
     if tool == "autoreload":
         ip.run_line_magic("load_ext", "autoreload")
         ip.run_line_magic("autoreload", "2")
-    elif tool in ("ipy_reimport", "ipy_reimport_auto"):
+    elif tool.startswith("ipy_reimport"):
         ip.run_line_magic("load_ext", "ipy_reimport")
         if tool == "ipy_reimport_auto":
             ip.run_line_magic("reload_deep", "--auto on")
@@ -125,28 +127,42 @@ def scenario_cells(ip, args, hooks: dict) -> dict:
     return result
 
 
-def dependents_seeing(const: int) -> int:
-    """How many mNNN modules have ``VALUE`` computed from the current ``CONST``."""
-    return sum(sys.modules[n].VALUE == 2 * const for n in genpkg.module_names("benchpkg", 300))
+def dependents_seeing(size: int, const: int, factor: int) -> int:
+    """How many mNNN modules compute with the current ``CONST`` and call the current ``double``."""
+    count = 0
+    for name in genpkg.module_names("benchpkg", size):
+        module = sys.modules[name]
+        count += module.VALUE == 2 * const and module.double(1) == factor * const
+    return count
 
 
-def scenario_deep(ip, args, hooks: dict) -> dict:
-    """Edit base.py three times; each time time the reload and check the dependents."""
+def reload_root(ip, args) -> tuple[int, int | None]:
+    """One reload of the edited root with the tool under test; returns (ns, modules re-executed)."""
+    start = ns()
+    if args.tool.startswith("ipy_reimport"):
+        report = ip.run_line_magic("reload_deep", "benchpkg.base" + (" --full" if args.tool == "ipy_reimport_full" else ""))
+        elapsed = ns() - start
+        return elapsed, sum(m.action == "executed" for m in report.modules)
+    if args.tool == "reload_loop":
+        importlib.reload(sys.modules["benchpkg.base"])
+        for name in genpkg.module_names("benchpkg", args.size):
+            importlib.reload(sys.modules[name])
+        return ns() - start, 1 + args.size
+    cell = cell_ns(ip)
+    return cell, None
+
+
+def scenario_root(ip, args, hooks: dict) -> dict:
+    """Edit base.py three times (a constant, or the body of ``double``); each time time the
+    reload and count the dependents that compute with the new code."""
     runs = []
-    for k, how in enumerate(["explicit", "explicit", "stale"], start=1):
-        const = 1 + k
-        genpkg.write_base(args.root, const, genpkg.PAST + 1000 * k)
-        if args.tool == "ipy_reimport":
-            line = "benchpkg.base" if how == "explicit" else ""
-            start = ns()
-            report = ip.run_line_magic("reload_deep", line)
-            elapsed = ns() - start
-            order, inner = len(report.order), report.seconds * 1000
-        else:
-            elapsed, order, inner = cell_ns(ip), None, None
-        runs.append({"ms": elapsed / 1e6, "how": how, "order": order, "inner_ms": inner,
-                     "base_ok": sys.modules["benchpkg.base"].CONST == const,
-                     "seeing": dependents_seeing(const)})
+    for k in (1, 2, 3):
+        const, factor = (1 + k, 2) if args.variant == "const" else (1, 2 + k)
+        genpkg.write_base(args.root, const, genpkg.PAST + 1000 * k, factor=factor)
+        elapsed, executed = reload_root(ip, args)
+        runs.append({"ms": elapsed / 1e6, "executed": executed,
+                     "base_ok": sys.modules["benchpkg.base"].double(1) == factor * const,
+                     "seeing": dependents_seeing(args.size, const, factor)})
     return {"runs": runs}
 
 
@@ -175,8 +191,9 @@ def scenario_repeat(ip, args, hooks: dict) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("scenario", choices=["cells", "deep", "repeat"])
-    parser.add_argument("tool", choices=["none", "autoreload", "ipy_reimport", "ipy_reimport_auto"])
+    parser.add_argument("scenario", choices=["cells", "root", "repeat"])
+    parser.add_argument("tool", choices=["none", "autoreload", "ipy_reimport", "ipy_reimport_auto",
+                                         "ipy_reimport_full", "reload_loop"])
     parser.add_argument("root")
     parser.add_argument("out")
     parser.add_argument("--extra-root")
@@ -185,13 +202,15 @@ def main() -> None:
     parser.add_argument("--cells", type=int, default=2000)
     parser.add_argument("--budget", type=float, default=6.0)
     parser.add_argument("--edits", type=int, default=40)
+    parser.add_argument("--size", type=int, default=300)
+    parser.add_argument("--variant", choices=["const", "body"], default="const")
     args = parser.parse_args()
     ip = setup(args)
     modules = len(sys.modules)
     load_ms, hooks = load_tool(ip, args.tool)
     result = {"modules": modules, "modules_after": len(sys.modules), "load_ms": load_ms,
               "bytecode": not sys.dont_write_bytecode, "user_files": user_files(args.tool)}
-    result.update({"cells": scenario_cells, "deep": scenario_deep, "repeat": scenario_repeat}[args.scenario](ip, args, hooks))
+    result.update({"cells": scenario_cells, "root": scenario_root, "repeat": scenario_repeat}[args.scenario](ip, args, hooks))
     with open(args.out, "w") as f:
         json.dump(result, f)
 

@@ -41,7 +41,7 @@ class Settings:
 
 
 def double(x):
-    return 2 * x * CONST
+    return {factor} * x * CONST
 
 
 def describe(obj):
@@ -179,7 +179,7 @@ def generate(n: int = 300, name: str = "benchpkg", root: str | None = None, seed
     os.makedirs(pkg)
     rng = random.Random(seed)
     write(os.path.join(pkg, "__init__.py"), '"""Generated benchmark package."""\n', PAST)
-    write(os.path.join(pkg, "base.py"), BASE.format(const=1), PAST)
+    write(os.path.join(pkg, "base.py"), BASE.format(const=1, factor=2), PAST)
     width = max(3, len(str(n - 1)))
     for i in range(n):
         num = f"{i:0{width}d}"
@@ -193,10 +193,11 @@ def generate(n: int = 300, name: str = "benchpkg", root: str | None = None, seed
     return root
 
 
-def write_base(root: str, const: int, mtime_s: int, name: str = "benchpkg") -> str:
-    """Rewrite ``base.py`` with ``CONST = const``; returns its path."""
+def write_base(root: str, const: int, mtime_s: int, name: str = "benchpkg", factor: int = 2) -> str:
+    """Rewrite ``base.py`` with ``CONST = const`` and ``double`` multiplying by ``factor`` (a
+    function-body edit); returns its path."""
     path = os.path.join(root, name, "base.py")
-    write(path, BASE.format(const=const), mtime_s)
+    write(path, BASE.format(const=const, factor=factor), mtime_s)
     return path
 
 

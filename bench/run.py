@@ -5,8 +5,9 @@ Usage: ``python bench/run.py [--quick]``
 Every measurement runs in its own fresh interpreter (``bench/child.py``), one per tool, in a
 "data-science kernel" (numpy, pandas, scipy and a generated 300-module package loaded).
 Scenarios: per-cell overhead (and how it grows with the module count), the same in auto mode,
-deep reload after editing the package's root module, and 40 repeated edits of one module with
-millions of live objects. The tables go to stdout, progress to stderr.
+editing the package's root module (a function body, a constant) with 300 and 3,000 dependents
+against autoreload, a plain ``importlib.reload`` loop and ``--full``, and 40 repeated edits of one
+module with millions of live objects. The tables go to stdout, progress to stderr.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ sys.path.insert(0, HERE)
 import genpkg  # noqa: E402
 
 TOOLS = {"none": "none", "autoreload": "autoreload 2", "ipy_reimport": "ipy_reimport"}
-LABELS = {**TOOLS, "ipy_reimport_auto": "ipy_reimport --auto on"}
+LABELS = {**TOOLS, "ipy_reimport_auto": "ipy_reimport --auto on", "ipy_reimport_full": "ipy_reimport --full",
+          "reload_loop": "reload loop"}
 RESTART = ("import importlib, sys; import numpy, pandas, scipy.stats, scipy.optimize\n"
            "for i in range(300): importlib.import_module('benchpkg.m%03d' % i)")
 
@@ -204,38 +206,34 @@ def auto_section(runner: Runner, pkg: str, extra_root: str, sweep: dict, total: 
           "is reloaded before it; auto off stats nothing)")
 
 
-def deep_section(runner: Runner, pkg: str, restart_runs: int) -> None:
-    """Scenario 2: edit benchpkg.base three times; reload; compare with a kernel restart."""
-    print("Scenario 2 (deep reload) ...", file=sys.stderr)
-    results = {t: runner.child("deep", t, genpkg.generate(root=runner.fresh_dir())) for t in ("autoreload", "ipy_reimport")}
+ROOT_TOOLS = {"autoreload": "autoreload 2 (next cell)", "reload_loop": "importlib.reload loop",
+              "ipy_reimport_full": "%reload_deep --full", "ipy_reimport": "%reload_deep"}
+
+
+def root_section(runner: Runner, pkg: str, sizes: list[int], restart_runs: int) -> None:
+    """Scenario 2: edit the package's root module (a function body, or a constant its dependents
+    read at import), three times; compare the tools, and a kernel restart."""
+    print("Scenario 2 (root edit) ...", file=sys.stderr)
     restart = runner.restart_seconds(pkg, restart_runs)
-    print("\n== 2. Deep reload after editing benchpkg.base (CONST; 300 modules depend on it) ==")
-    rows = []
-    for tool, r in results.items():
-        if r is None:
-            rows.append([TOOLS[tool], "error"])
-            continue
-        runs = r["runs"]
-        executed = str(runs[0]["order"]) if tool == "ipy_reimport" else ("base only" if runs[0]["base_ok"] else "none")
-        seeing = "/".join(str(x["seeing"]) for x in runs)
-        rows.append([TOOLS[tool], *(fmt_ms(x["ms"]) for x in runs), executed, f"{seeing} of 300",
-                     "yes" if all(x["base_ok"] for x in runs) else "NO"])
-    print(table(["tool", "edit 1 (cold)", "edit 2", "edit 3", "modules re-executed",
-                 "dependents with new CONST", "base.CONST new"], rows))
-    print("(ipy_reimport: '%reload_deep benchpkg.base' for edits 1-2, '%reload_deep' (stale modules) for edit 3;"
-          " autoreload 2: the next 'pass' cell)")
-    ir = results["ipy_reimport"]
-    if ir:
-        worst = max(x["ms"] for x in ir["runs"])
-        order_ok = all(x["order"] == 301 for x in ir["runs"])
-        print(f"target: ipy_reimport < 0.3 s -> {'met' if worst < 300 else 'NOT met'} (worst {fmt_ms(worst)});"
-              f" reload order has 301 modules -> {'yes' if order_ok else 'NO'}")
-    line = (f"kernel-restart reference (fresh python importing numpy, pandas, scipy.stats, scipy.optimize "
-            f"+ benchpkg): median {statistics.median(restart):.2f} s of {len(restart)}")
-    if ir:
-        typical = statistics.median(x["ms"] for x in ir["runs"]) / 1000
-        line += f"; ipy_reimport's median reload is {statistics.median(restart) / typical:.0f}x faster"
-    print(line)
+    for variant, what in (("body", "the body of double()"), ("const", "CONST, which every dependent reads at import")):
+        print(f"\n== 2{'ab'[variant == 'const']}. Editing benchpkg.base: {what} ==")
+        rows = []
+        for size in sizes:
+            for tool, label in ROOT_TOOLS.items():
+                root = genpkg.generate(size, root=runner.fresh_dir())
+                r = runner.child("root", tool, root, "--size", str(size), "--variant", variant)
+                if r is None:
+                    rows.append([f"{size:,}", label, "error"])
+                    continue
+                runs = r["runs"]
+                executed = runs[-1]["executed"]
+                rows.append([f"{size:,}", label, *(fmt_ms(x["ms"]) for x in runs),
+                             "1 (base only)" if executed is None else f"{executed:,}",
+                             f"{min(x['seeing'] for x in runs):,} of {size:,}"])
+        print(table(["dependents", "tool", "edit 1 (cold)", "edit 2", "edit 3", "modules re-executed",
+                     "dependents on the new code"], rows))
+    print(f"kernel-restart reference (a fresh python importing numpy, pandas, scipy.stats, scipy.optimize "
+          f"and the 300-module package): median {statistics.median(restart):.2f} s of {len(restart)}")
 
 
 def repeat_section(runner: Runner, edits: int) -> None:
@@ -283,7 +281,7 @@ def main() -> None:
               f"{sys.version.split()[0]}, {os.cpu_count()} CPUs; bytecode cache on in the children")
         sweep = cells_section(runner, pkg, extra, sizes, sizes[-1], cell_opts, 1 if args.quick else 3)
         auto_section(runner, pkg, extra, sweep, sizes[-1], cell_opts, 1 if args.quick else 3)
-        deep_section(runner, pkg, 1 if args.quick else 3)
+        root_section(runner, pkg, [300] if args.quick else [300, 3000], 1 if args.quick else 3)
         repeat_section(runner, 10 if args.quick else 40)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import enum
+import functools
 import os
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
@@ -74,6 +75,11 @@ class Body:
     self_reads: frozenset[str] = frozenset()
     methods: dict[str, "Body"] = field(default_factory=dict)
 
+    @functools.cached_property
+    def heads(self) -> frozenset[str]:
+        """First components of every name its body (or its methods' bodies) reads."""
+        return frozenset(r.chain[0] for r in self.reads).union(*(m.heads for m in self.methods.values()))
+
 
 @dataclass(frozen=True)
 class Statement:
@@ -106,6 +112,16 @@ class ModuleSummary:
     statements: tuple[Statement, ...]
     bodies: dict[str, Body]
     lazy_annotations: bool
+
+    @functools.cached_property
+    def heads(self) -> frozenset[str]:
+        """First components of every name the module's import-time code reads."""
+        return frozenset(r.chain[0] for s in self.statements for r in s.reads)
+
+    @functools.cached_property
+    def body_heads(self) -> frozenset[str]:
+        """First components of every name its functions' and methods' bodies read."""
+        return frozenset().union(*(b.heads for b in self.bodies.values()))
 
     @property
     def unsure(self) -> str | None:

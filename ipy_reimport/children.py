@@ -10,7 +10,7 @@ import multiprocessing
 
 from .workers import EngineOutcome, ReloadSpec, WorkerOutcome
 
-__all__ = ["propagate", "status"]
+__all__ = ["in_use", "propagate", "status"]
 
 # children that were alive at a reload: they may run the code from before it
 _behind: set[int] = set()
@@ -22,6 +22,11 @@ def _children(known_pids: set[int]) -> list[multiprocessing.process.BaseProcess]
 
 def _outcome(process: multiprocessing.process.BaseProcess, status: str) -> WorkerOutcome:
     return WorkerOutcome(f"{process.name} (pid {process.pid})", status, pid=process.pid)  # type: ignore[arg-type]
+
+
+def in_use() -> bool:
+    """Whether the kernel has child processes (cheap: no reload spec is built otherwise)."""
+    return bool(multiprocessing.active_children())
 
 
 def propagate(spec: ReloadSpec, known_pids: set[int]) -> list[EngineOutcome]:

@@ -18,7 +18,7 @@ from distributed.diagnostics.plugin import WorkerPlugin
 from .remote import apply
 from .workers import EngineOutcome, ReloadSpec, WorkerError, WorkerOutcome
 
-__all__ = ["ReimportPlugin", "clients", "propagate", "status"]
+__all__ = ["ReimportPlugin", "clients", "in_use", "propagate", "status"]
 
 PLUGIN_NAME = "ipy_reimport"
 
@@ -60,6 +60,11 @@ def _report(dask_worker: Any) -> dict[str, Any]:
 def clients() -> list[Client]:
     """The kernel's connected synchronous clients."""
     return [c for c in list(Client._instances) if c.status == "running" and not c.asynchronous]
+
+
+def in_use() -> bool:
+    """Whether a client is connected."""
+    return bool(clients())
 
 
 def propagate(spec: ReloadSpec, known_pids: set[int]) -> list[EngineOutcome]:

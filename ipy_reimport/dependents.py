@@ -67,6 +67,8 @@ def decide(name: str, namespace: dict, summary: ModuleSummary | None, changes: C
         if readers:
             return Decision(execute=f"line {readers[0].line} reads {bound}, which now refers to a new object")
     resolver = _Resolver(name, namespace, changes, planned, rebind)
+    if not rebind and not any(resolver.touched(head) for head in summary.heads):
+        return Decision()
     for statement in summary.statements:
         if statement.imports:
             continue
@@ -85,16 +87,22 @@ def propagate(name: str, namespace: dict, summary: ModuleSummary | None, changes
     if summary is None:
         return
     resolver = _Resolver(name, namespace, changes, planned, {})
+    relevant = {head for head in summary.body_heads if resolver.touched(head)}
     for _ in range(8):
         marked = False
         for key, body in summary.bodies.items():
             obj = namespace.get(key)
+            if not (body.heads & relevant or isinstance(obj, type) and changes.members(obj)):
+                continue
             if isinstance(obj, type) and body.methods:
-                marked |= _propagate_methods(obj, body, resolver, changes)
+                if _propagate_methods(obj, body, resolver, changes):
+                    relevant.add(key)
+                    marked = True
             elif obj is not None and not changes.runs_new_code(obj) and \
                     any(resolver.affects(read) for read in body.reads):
                 for function in [obj, *functions_in(obj)]:
                     changes.code_changed(function)
+                relevant.add(key)
                 marked = True
         if not marked:
             return

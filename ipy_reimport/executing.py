@@ -109,9 +109,18 @@ def future_flags(code: CodeType) -> int:
     return flags
 
 
+_compiled: dict[str, tuple[bytes, CodeType]] = {}
+
+
 def compile_source(source: Source) -> CodeType:
-    """Compile the bytes of ``source`` (SyntaxError points at the file and line)."""
-    return compile(source.data, source.file, "exec", dont_inherit=True)
+    """Compile the bytes of ``source`` (SyntaxError points at the file and line); the code of a
+    file's current content is kept, so a dependent that runs again is not compiled again."""
+    known = _compiled.get(source.file)
+    if known is not None and known[0] == source.data:
+        return known[1]
+    code = compile(source.data, source.file, "exec", dont_inherit=True)
+    _compiled[source.file] = (source.data, code)
+    return code
 
 
 def run(name: str, module: ModuleType, code: CodeType) -> None:

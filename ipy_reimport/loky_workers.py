@@ -19,7 +19,7 @@ from typing import Any, Iterator
 from .remote import apply
 from .workers import EngineOutcome, ReloadSpec, WorkerError, WorkerOutcome
 
-__all__ = ["executors", "propagate", "status", "retire"]
+__all__ = ["executors", "in_use", "propagate", "status", "retire"]
 
 # the executor's module, and the engine's name in reports
 EXECUTOR_MODULES = {"joblib.externals.loky.reusable_executor": "joblib (loky)",
@@ -41,6 +41,11 @@ def executors() -> Iterator[tuple[str, Any]]:
         flags = getattr(executor, "_flags", None)
         if executor is not None and not (flags is None or flags.shutdown or flags.broken):
             yield name, executor
+
+
+def in_use() -> bool:
+    """Whether a reusable executor is alive."""
+    return any(True for _ in executors())
 
 
 def propagate(spec: ReloadSpec, known_pids: set[int]) -> list[EngineOutcome]:

@@ -194,6 +194,7 @@ class _Run:
         self.done: list[ModuleReload] = []
         self.executed: dict[str, Source] = {}
         self.replaced: list[tuple[str, str, object]] = []
+        self._reached: set[str] = set()
         self.predicting = False
         self.current = ""
 
@@ -283,7 +284,8 @@ class _Run:
         else:
             item = self._rebind(name, module, file, step)
         propagate(name, module.__dict__, self._summary(name, module, step), self.changes, self.planned)
-        return _timed(item, time.perf_counter() - begin)
+        item.seconds = time.perf_counter() - begin
+        return item
 
     def _summary(self, name: str, module: ModuleType, step: "_Step") -> ModuleSummary | None:
         if step.summary is not None:
@@ -298,16 +300,16 @@ class _Run:
 
     # -- the three kinds of step -----------------------------------------------------------------
     def _execute(self, name: str, module: ModuleType, file: str, step: "_Step") -> ModuleReload:
-        check_target(name, module, file)
-        source = step.source or read_source(file)
+        source = step.source or self._unchanged_source(name, module, file)
         code = compile_source(source)
         namespace = module.__dict__
         before = self.transaction.undo.keep_namespace(namespace)
-        self.transaction.watch_containers(self._dependencies(name))
+        reached, direct = self._dependencies(name)
+        self.transaction.watch_containers(reached)
         self.transaction.runs(name, module)
         run(name, module, code)
         result = self.transaction.patcher.module(name, file, before, namespace) if self.patch else PatchResult()
-        self.transaction.translate_containers()
+        self.transaction.translate_containers(direct)
         self.changes.rebind(name, {k for k, v in namespace.items() if v is not before.get(k, _MISSING)})
         self.executed[name] = source
         self.replaced.extend((f"{name}.{key}", why, obj) for (key, why), obj
@@ -315,6 +317,15 @@ class _Run:
         leftover = _leftovers(name, source, before, namespace) if name in self.plan.edited else ()
         return ModuleReload(name, file, 0.0, tuple(result.patched), tuple(result.replaced), leftover,
                             action="executed", reason=step.execute)
+
+    def _unchanged_source(self, name: str, module: ModuleType, file: str) -> Source:
+        """The source of a dependent that re-executes: what it ran, when the file still holds
+        it (no read, and the tracked file is what runs); else the file, checked like an edit."""
+        known = self.reloader.sources.executed(name, module)
+        if known is not None and known.stamp == stamp_of(file):
+            return known
+        check_target(name, module, file)
+        return read_source(file)
 
     def _edit(self, name: str, module: ModuleType, file: str, step: "_Step") -> ModuleReload:
         source, edit = step.source, step.edit
@@ -371,21 +382,27 @@ class _Run:
         return ModuleReload(name, file, 0.0, action="rebound" if step.rebind else "unchanged",
                             rebound=tuple(sorted(step.rebind)))
 
-    def _dependencies(self, name: str) -> list[ModuleType]:
-        """The loaded modules ``name`` imports, and the user's modules they import in turn."""
+    def _dependencies(self, name: str) -> tuple[list[ModuleType], list[ModuleType]]:
+        """What ``name`` imports: ``(new, direct)`` — the loaded modules it imports and the user's
+        modules they import in turn that no earlier step of this reload reached, and the modules
+        it imports directly."""
         graph = self.tracker.import_graph(False)
-        seen, stack = set(), [name]
-        while stack:
-            for dep in graph.imports(stack.pop()):
-                if dep not in seen:
-                    seen.add(dep)
-                    stack.append(dep)
         entry = self.tracker.get(name)
         summary = summary_of(entry.file, name, _is_package(sys.modules[name])) if entry is not None else None
+        direct = set(graph.imports(name))
         if summary is not None:
-            seen.update(b.module for s in summary.statements for b in s.imports)
-        seen.discard(name)
-        return [sys.modules[n] for n in sorted(seen) if isinstance(sys.modules.get(n), ModuleType)]
+            direct.update(b.module for s in summary.statements for b in s.imports)
+        direct.discard(name)
+        found, stack = [], [d for d in direct if d not in self._reached]
+        self._reached.update(stack)
+        while stack:
+            current = stack.pop()
+            found.append(current)
+            for dep in graph.imports(current):
+                if dep not in self._reached:
+                    self._reached.add(dep)
+                    stack.append(dep)
+        return _modules(found), _modules(direct)
 
     # -- the end ---------------------------------------------------------------------------------
     def finish(self) -> None:
@@ -520,6 +537,10 @@ def _statements_blocked(edit: SourceEdit, summary: ModuleSummary) -> str | None:
     return None
 
 
+def _modules(names) -> list[ModuleType]:
+    return [sys.modules[n] for n in sorted(names) if isinstance(sys.modules.get(n), ModuleType)]
+
+
 def _is_docstring(node: ast.stmt, edit: SourceEdit) -> bool:
     return node is edit.new_tree.body[0] and isinstance(node, ast.Expr) and \
         isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
@@ -547,16 +568,10 @@ def _leftovers(name: str, source: Source, before: dict, namespace: dict) -> tupl
                         and f"{name}.{k}" not in sys.modules))
 
 
-def _timed(item: ModuleReload, seconds: float) -> ModuleReload:
-    from dataclasses import replace
-
-    return replace(item, seconds=seconds)
-
-
 def _with_holders(item: ModuleReload, replaced: list, held: dict[int, list[str]]) -> ModuleReload:
-    from dataclasses import replace
-
     mine = tuple((qualified.split(".", item.name.count(".") + 1)[-1], tuple(held[id(obj)]))
                  for qualified, _, obj in replaced
                  if qualified.startswith(item.name + ".") and id(obj) in held)
-    return replace(item, held_by=mine) if mine else item
+    if mine:
+        item.held_by = mine
+    return item

@@ -10,7 +10,7 @@ from .tracker import ModuleState, ModuleStatus
 __all__ = ["ModuleReload", "ReloadReport", "StatusTable"]
 
 
-@dataclass(frozen=True)
+@dataclass
 class ModuleReload:
     """One module of a reload: what ran, how long it took, and what keeping identity did.
 

@@ -37,6 +37,7 @@ class Transaction:
         self.changes = Changes()
         self.patcher = Patcher(self.undo, self.translator, self.changes)
         self._watched: dict[int, tuple[Any, Any]] = {}
+        self._by_module: dict[int, list[tuple[Any, Any]]] = {}
         self._caches: list[Callable[[], None]] = []
 
     # -- registries ------------------------------------------------------------------------------
@@ -45,36 +46,45 @@ class Transaction:
         ``singledispatch`` registries) so that what re-executed code writes into them is
         translated, and undone on rollback."""
         for module in modules:
-            for value in list(vars(module).values()):
-                self._watch(value)
+            if id(module) in self._by_module:
+                continue
+            watched = self._by_module[id(module)] = []
+            for key, value in list(vars(module).items()):
+                if key.startswith("__"):    # __builtins__, __annotations__...: not registries
+                    continue
+                self._watch(value, watched)
                 if isinstance(value, type) and value.__module__ == module.__name__:
                     for member in list(value.__dict__.values()):
-                        self._watch(member)
+                        self._watch(member, watched)
 
-    def _watch(self, value: Any) -> None:
-        if isinstance(value, CONTAINERS) and not isinstance(value, type) and id(value) not in self._watched:
-            prior = value.copy()
-            self._watched[id(value)] = (value, prior)
-            self.undo.keep_contents(value, prior)
+    def _watch(self, value: Any, watched: list) -> None:
+        if isinstance(value, CONTAINERS) and not isinstance(value, type):
+            container = value
+        else:
+            container = _dispatch_registry(value)
+            if container is not None and getattr(value, "_clear_cache", None) is not None:
+                self._caches.append(value._clear_cache)
+        if container is None:
             return
-        registry = _dispatch_registry(value)
-        if registry is not None and id(registry) not in self._watched:
-            prior = registry.copy()
-            self._watched[id(registry)] = (registry, prior)
-            self.undo.keep_contents(registry, prior)
-            clear = getattr(value, "_clear_cache", None)
-            if clear is not None:
-                self._caches.append(clear)
+        if id(container) not in self._watched:
+            prior = container.copy()
+            self._watched[id(container)] = (container, prior)
+            self.undo.keep_contents(container, prior)
+        watched.append(self._watched[id(container)])
 
-    def translate_containers(self) -> None:
-        """Put kept objects into the watched containers that re-executed code changed."""
+    def translate_containers(self, modules: Iterable[types.ModuleType] | None = None) -> None:
+        """Put kept objects into the watched containers (of ``modules``, or all) that
+        re-executed code changed."""
         if not self.translator:
             return
-        for container, prior in self._watched.values():
+        if modules is None:
+            pairs = list(self._watched.values())
+        else:
+            pairs = [pair for module in modules for pair in self._by_module.get(id(module), ())]
+        for container, prior in pairs:
             if not same_contents(container, prior):
                 self.translator.container(container)
 
-    # -- the end ---------------------------------------------------------------------------------
     def runs(self, name: str, module: types.ModuleType) -> None:
         """``module`` runs as ``sys.modules[name]``: a rollback puts it back there if its code
         replaced it."""
@@ -120,7 +130,9 @@ class Transaction:
 
 def _dispatch_registry(value: Any) -> dict | None:
     """The dict behind a ``functools.singledispatch`` function's ``registry``."""
-    register = getattr(value, "register", None) if isinstance(value, types.FunctionType) else None
+    if type(value) is not types.FunctionType or "register" not in value.__dict__:
+        return None
+    register = value.__dict__["register"]
     if not isinstance(register, types.FunctionType) or not hasattr(value, "dispatch"):
         return None
     for name, cell in zip(register.__code__.co_freevars, register.__closure__ or ()):

@@ -256,12 +256,12 @@ def after_reload(report: Any, ship: bool = False, patch: bool = True) -> Any:
     """
     if not report.modules or getattr(_quiet, "on", False):
         return report
-    engines = _engines()
-    if not engines:
-        return report
-    spec = make_spec(report, ship, patch)
+    spec = None
     outcomes: list[EngineOutcome] = []
-    for engine in engines:
+    for engine in _engines():
+        if not _in_use(engine):
+            continue
+        spec = spec or make_spec(report, ship, patch)    # only when some engine has workers
         outcomes.extend(_guarded(engine, "propagate", spec, _pids(outcomes)))
     report.workers = [o for o in outcomes if o.workers or o.note]
     return report
@@ -273,6 +273,15 @@ def status() -> list[EngineOutcome]:
     for engine in _engines():
         outcomes.extend(_guarded(engine, "status", _pids(outcomes)))
     return [o for o in outcomes if o.workers or o.note]
+
+
+def _in_use(engine: Any) -> bool:
+    """Whether an engine has workers now (cheap; an engine that cannot tell, or fails to, is
+    asked to propagate, so that its failure is reported)."""
+    try:
+        return bool(getattr(engine, "in_use", lambda: True)())
+    except Exception:
+        return True
 
 
 def _guarded(engine: Any, action: str, *args: Any) -> list[EngineOutcome]:
