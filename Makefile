@@ -34,6 +34,7 @@ test-python: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/compat.py
 	chrome="$$(PYTHON=$(BIN)/python scripts/ensure-chromium.sh)" && \
 		CHROME_PATH="$$chrome" $(BIN)/python bench/panel.py
 
