@@ -24,7 +24,7 @@ from .baseline import Stamp, stamp_of
 from .errors import UsageProblem
 
 __all__ = ["Source", "check_target", "read_source", "compile_source", "run", "future_flags",
-           "refresh_bytecode"]
+           "runs_source", "refresh_bytecode"]
 
 
 @dataclass(frozen=True)
@@ -133,6 +133,30 @@ def run(name: str, module: ModuleType, code: CodeType) -> None:
     if sys.modules.get(name) is not module:
         raise ReplacedItself(f"{name} put another object into sys.modules[{name!r}] while it ran; "
                              "reloading it would leave two diverging objects")
+
+
+def runs_source(module: ModuleType, data: bytes, file: str) -> bool:
+    """Whether ``module``'s functions and methods are those that ``data`` compiles to (the
+    module runs that version of its source). A module without any is taken to run it."""
+    from .in_place import code_objects
+    from .patching import functions_in, same_code
+
+    try:
+        compiled = code_objects(compile(data, file, "exec", dont_inherit=True))
+    except (SyntaxError, ValueError):
+        return False
+    found = {}
+    for value in list(vars(module).values()):
+        for function in functions_in(value, 3):
+            if function.__code__.co_filename == file:
+                found[(tuple(function.__qualname__.split(".")), function.__code__.co_firstlineno)] = function
+        if isinstance(value, type):
+            for member in list(value.__dict__.values()):
+                for function in functions_in(member, 3):
+                    if function.__code__.co_filename == file:
+                        key = (tuple(function.__qualname__.split(".")), function.__code__.co_firstlineno)
+                        found[key] = function
+    return all(key in compiled and same_code(function.__code__, compiled[key]) for key, function in found.items())
 
 
 def refresh_bytecode(module: ModuleType, source: Source) -> None:

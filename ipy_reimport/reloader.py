@@ -252,12 +252,12 @@ class _Run:
             return step
         edit = compare_sources(old.data, source.data, file)
         if edit.problem:
-            return _Step(execute=edit.problem, source=source)
+            return _Step(execute=edit.problem, source=source, previous=old.data)
         if edit.statements:
             reason = _statements_blocked(edit, summarize(source.data, name, _is_package(module), file))
             if reason:
-                return _Step(execute=reason, source=source)
-        return _Step(source=source, edit=edit)
+                return _Step(execute=reason, source=source, previous=old.data)
+        return _Step(source=source, edit=edit, previous=old.data)
 
     def _dependent(self, name: str, module: ModuleType, file: str) -> "_Step":
         summary = summary_of(file, name, _is_package(module))
@@ -285,6 +285,7 @@ class _Run:
             item = self._rebind(name, module, file, step)
         propagate(name, module.__dict__, self._summary(name, module, step), self.changes, self.planned)
         item.seconds = time.perf_counter() - begin
+        item.previous = step.previous
         return item
 
     def _summary(self, name: str, module: ModuleType, step: "_Step") -> ModuleSummary | None:
@@ -492,6 +493,7 @@ class _Step:
     summary: ModuleSummary | None = None
     unchanged: bool = False
     skip: str | None = None
+    previous: bytes | None = None
 
 
 _MISSING = object()

@@ -14,7 +14,9 @@ import importlib.util
 import os
 import sys
 
+from .baseline import Stamp
 from .errors import ReloadFailed, UsageProblem
+from .executing import Source, runs_source
 from .scope import source_file
 from .workers import FileProblem, ReloadSpec, SourceFile, WorkerError, WorkerOutcome, quiet
 
@@ -36,20 +38,41 @@ def apply(spec: ReloadSpec, worker: str) -> WorkerOutcome:
     problems, written = check_files(spec)
     if problems:
         return WorkerOutcome(status="file_differs", files=tuple(problems), **base)
-    loaded = [name for name in spec.names if name in sys.modules]
+    loaded = [module for module in spec.modules if module.name in sys.modules]
     if not loaded:
         return WorkerOutcome(status="not_needed", files=tuple(written), **base)
     import ipy_reimport
 
     try:
         with quiet():
-            report = ipy_reimport.reload_deep(*loaded, patch=spec.patch)
+            report = ipy_reimport.reload_deep(*_plan_here(ipy_reimport.session(), loaded), patch=spec.patch)
     except ReloadFailed as failure:
         error = WorkerError(failure.module, failure.location.file, failure.location.line, failure.detail)
         return WorkerOutcome(status="failed", error=error, **base)
     except UsageProblem as problem:
         return WorkerOutcome(status="failed", error=WorkerError(None, None, None, str(problem)), **base)
     return WorkerOutcome(status="reloaded", modules=tuple(report.order), files=tuple(written), **base)
+
+
+def _plan_here(session, loaded: list[SourceFile]) -> list[str]:
+    """The modules to name here, as the kernel planned: those whose source changed, when this
+    process runs the version the kernel ran before (then their dependents follow, and only what
+    changed runs again); else every module the kernel changed (re-executed)."""
+    session.tracker.sync()
+    edited = [m for m in loaded if m.previous is not None]
+    if edited and all(_runs(session, m) for m in edited):
+        return [m.name for m in edited]
+    return [m.name for m in loaded]
+
+
+def _runs(session, module: SourceFile) -> bool:
+    """Whether this process's module runs ``module.previous``; if so, record it as what ran."""
+    loaded = sys.modules[module.name]
+    file = source_file(loaded)
+    if file is None or not runs_source(loaded, module.previous, file):
+        return False
+    session.sources.record(module.name, loaded, Source(file, module.previous, Stamp(-1, -1)))
+    return True
 
 
 def check_files(spec: ReloadSpec) -> tuple[list[FileProblem], list[FileProblem]]:

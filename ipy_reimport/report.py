@@ -26,6 +26,8 @@ class ModuleReload:
         added, removed: definitions added or removed by an in-place edit.
         rebound: names bound again to what they were imported from.
         held_by: ``(name, variables)``: user variables that still refer to a replaced object.
+        previous: for a module whose source changed, the source it ran before (so that worker
+            processes can re-run only what changed too).
     """
 
     name: str
@@ -41,6 +43,7 @@ class ModuleReload:
     removed: tuple[str, ...] = ()
     rebound: tuple[str, ...] = ()
     held_by: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    previous: bytes | None = field(default=None, repr=False, compare=False)
 
     @property
     def ran(self) -> bool:

@@ -50,12 +50,15 @@ class SourceFile:
         digest: SHA-256 of the source the kernel executed (None: the kernel could not read it).
         mtime_ns: the kernel's file modification time.
         source: the source itself, sent only with ``Reimport.ship_sources``.
+        previous: for a module whose source changed, the source the kernel ran before (a worker
+            that runs it too re-runs only what changed, as the kernel did).
     """
 
     name: str
     digest: str | None
     mtime_ns: int | None = None
     source: bytes | None = None
+    previous: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -231,9 +234,11 @@ def make_spec(report: Any, ship: bool = False, patch: bool = True) -> ReloadSpec
     """The spec of a finished reload: its modules in order, with digests (and sources)."""
     modules = []
     for item in report.modules:
+        if not item.ran:
+            continue
         data, mtime = _read(item.file)
         digest = hashlib.sha256(data).hexdigest() if data is not None else None
-        modules.append(SourceFile(item.name, digest, mtime, data if ship else None))
+        modules.append(SourceFile(item.name, digest, mtime, data if ship else None, item.previous))
     return ReloadSpec(next(_generation), tuple(modules), patch)
 
 

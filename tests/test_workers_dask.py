@@ -128,6 +128,7 @@ def test_a_worker_whose_reload_fails_is_behind_and_the_kernel_keeps_its_reload(i
     calc = ip.user_ns["calc"]
     on_each(client, calc.f, 1)
     workspace.edit(f"{pkg}/calc.py", "x + 1", "x + 7")
+    workspace.edit(f"{pkg}/calc.py", "def f(x):", "EDITED = True\ndef f(x):")   # the module runs again
 
     report = run(ip, "%reload_deep")
 
@@ -141,6 +142,28 @@ def test_a_worker_whose_reload_fails_is_behind_and_the_kernel_keeps_its_reload(i
     text = str(report)
     assert "0 current, 2 behind" in text and "calc.py, line 3" in text and "runs the old code" in text
     assert "0 current, 2 behind" in str(run(ip, "%stale"))
+
+
+def test_workers_re_run_only_what_changed_as_the_kernel_did(ip, client, workspace, pkg):
+    # the same module: a body edit is patched in place, so nothing runs twice in the workers
+    workspace.write(f"{pkg}/calc.py", f"""
+        import builtins, os
+        if os.getpid() != {os.getpid()} and getattr(builtins, "_{pkg}", False):
+            raise RuntimeError("already initialised in this worker")
+        builtins._{pkg} = True
+        def f(x):
+            return x + 1
+        """)
+    run(ip, f"from {pkg} import calc")
+    calc = ip.user_ns["calc"]
+    on_each(client, calc.f, 1)
+    workspace.edit(f"{pkg}/calc.py", "x + 1", "x + 7")
+
+    report = run(ip, "%reload_deep")
+
+    assert set(on_each(client, calc.f, 1).values()) == {8}
+    engine = dask_outcome(report)
+    assert (engine.current, engine.behind) == (2, 0)
 
 
 class CopyWorker:

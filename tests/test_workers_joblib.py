@@ -116,7 +116,8 @@ def test_a_worker_that_joins_after_the_reload_runs_the_new_code(ip, workspace, p
     workspace.edit(f"{pkg}/calc.py", "x + 1", "x + 30")
     run(ip, "%reload_deep")
 
-    grown, offsets = parallel(ip.user_ns["calc"].f, n_jobs=3, tasks=30)
+    # enough work that the third worker starts while the first two are busy
+    grown, offsets = parallel(ip.user_ns["calc"].f, n_jobs=3, tasks=90)
 
     assert pids < grown and offsets == {30}
 
@@ -135,6 +136,7 @@ def test_workers_whose_reload_fails_are_retired_and_their_successors_run_the_new
     run(ip, f"from {pkg} import calc")
     pids = warm(ip.user_ns["calc"].f)
     workspace.edit(f"{pkg}/calc.py", "x + 1", "x + 5")
+    workspace.edit(f"{pkg}/calc.py", "def f(x):", "EDITED = True\ndef f(x):")   # the module runs again
 
     report = run(ip, "%reload_deep")
 
