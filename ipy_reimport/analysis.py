@@ -7,9 +7,8 @@ when called. For each top-level statement the summary records the names it binds
 names it reads, with the way each is used (:class:`Use`), so that a reload can tell whether a
 module's import-time results could differ after its dependencies changed.
 
-Function bodies are summarised separately (:class:`Body`): a module-level call of a local
-function runs its body at import time, and a function whose body calls a changed function
-behaves differently too.
+What function bodies read is taken from their compiled code when it is needed (see
+:func:`ipy_reimport.dependents.propagate`), not from the source.
 """
 
 from __future__ import annotations
@@ -18,10 +17,10 @@ import ast
 import enum
 import functools
 import os
-from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Iterator
 
-__all__ = ["REPLACES_ITSELF", "Use", "Read", "ImportBinding", "Body", "Statement", "ModuleSummary", "summarize",
+__all__ = ["REPLACES_ITSELF", "Use", "Read", "ImportBinding", "Statement", "ModuleSummary", "summarize",
            "summary_of", "clear_cache"]
 
 
@@ -61,27 +60,6 @@ class ImportBinding:
 
 
 @dataclass(frozen=True)
-class Body:
-    """A function or class defined at module level (or a method), as far as calls into it matter.
-
-    Attributes:
-        reads: global dotted names its body reads (with their use), excluding its own locals.
-        self_reads: attribute names read on ``self``/``cls`` (methods only).
-        methods: for a class, its methods by name.
-    """
-
-    name: str
-    reads: tuple[Read, ...] = ()
-    self_reads: frozenset[str] = frozenset()
-    methods: dict[str, "Body"] = field(default_factory=dict)
-
-    @functools.cached_property
-    def heads(self) -> frozenset[str]:
-        """First components of every name its body (or its methods' bodies) reads."""
-        return frozenset(r.chain[0] for r in self.reads).union(*(m.heads for m in self.methods.values()))
-
-
-@dataclass(frozen=True)
 class Statement:
     """One top-level statement and what it does at import time.
 
@@ -107,21 +85,15 @@ class Statement:
 
 @dataclass(frozen=True)
 class ModuleSummary:
-    """Every top-level statement of a module, and the bodies of its functions and classes."""
+    """Every top-level statement of a module."""
 
     statements: tuple[Statement, ...]
-    bodies: dict[str, Body]
     lazy_annotations: bool
 
     @functools.cached_property
     def heads(self) -> frozenset[str]:
         """First components of every name the module's import-time code reads."""
         return frozenset(r.chain[0] for s in self.statements for r in s.reads)
-
-    @functools.cached_property
-    def body_heads(self) -> frozenset[str]:
-        """First components of every name its functions' and methods' bodies read."""
-        return frozenset().union(*(b.heads for b in self.bodies.values()))
 
     @property
     def unsure(self) -> str | None:
@@ -160,11 +132,7 @@ def summarize(source: str | bytes, module_name: str, is_package: bool,
     lazy = any(isinstance(n, ast.ImportFrom) and n.module == "__future__"
                and any(a.name == "annotations" for a in n.names) for n in tree.body)
     statements = tuple(_statement(node, package, lazy) for node in tree.body)
-    bodies = {}
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            bodies[node.name] = _body(node)
-    return ModuleSummary(statements, bodies, lazy)
+    return ModuleSummary(statements, lazy)
 
 
 _cache: dict[tuple[str, str, bool], tuple[tuple[int, int], ModuleSummary | None]] = {}
@@ -391,62 +359,3 @@ def _annotations(node: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.e
     yield from (a.annotation for a in every if a.annotation is not None)
     if node.returns is not None:
         yield node.returns
-
-
-# -- bodies ---------------------------------------------------------------------------------------
-
-def _body(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> Body:
-    if isinstance(node, ast.ClassDef):
-        methods = {n.name: _body(n) for n in node.body
-                   if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
-        return Body(node.name, methods=methods)
-    local = _local_names(node)
-    reads, self_reads = [], set()
-    selves = {a.arg for a in (node.args.posonlyargs + node.args.args)[:1]}
-    for child in _walk_body(node):
-        if isinstance(child, (ast.Name, ast.Attribute)) and isinstance(child.ctx, ast.Load):
-            chain = _chain(child)
-            if chain is None:
-                continue
-            if chain[0] in selves and len(chain) > 1:
-                self_reads.add(chain[1])
-            elif chain[0] not in local:
-                reads.append(Read(chain, Use.CALL, child.lineno))
-    return Body(node.name, tuple(_longest(reads)), frozenset(self_reads))
-
-
-def _walk_body(node: ast.AST) -> Iterator[ast.AST]:
-    stack = list(node.body)
-    while stack:
-        child = stack.pop()
-        yield child
-        stack.extend(ast.iter_child_nodes(child))
-
-
-def _local_names(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
-    arguments = node.args
-    names = {a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
-                             *filter(None, [arguments.vararg, arguments.kwarg])]}
-    declared_global = set()
-    for child in _walk_body(node):
-        if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
-            names.add(child.id)
-        elif isinstance(child, ast.Global):
-            declared_global.update(child.names)
-        elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(child.name)
-        elif isinstance(child, ast.arg):
-            names.add(child.arg)
-    return names - declared_global
-
-
-def _longest(reads: Iterable[Read]) -> Iterator[Read]:
-    """Drop reads that are prefixes of another read on the same line (``a`` of ``a.b``)."""
-    reads = list(reads)
-    longer = {(r.chain[:i], r.line) for r in reads for i in range(1, len(r.chain))}
-    seen = set()
-    for read in reads:
-        key = (read.chain, read.line)
-        if key not in longer and key not in seen:
-            seen.add(key)
-            yield read

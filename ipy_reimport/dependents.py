@@ -81,45 +81,65 @@ def decide(name: str, namespace: dict, summary: ModuleSummary | None, changes: C
     return Decision(rebind=rebind)
 
 
-def propagate(name: str, namespace: dict, summary: ModuleSummary | None, changes: Changes,
-              planned: set[str]) -> None:
-    """Mark the module's functions (and methods) whose bodies call changed code as changed."""
-    if summary is None:
+def propagate(name: str, namespace: dict, file: str | None, changes: Changes, planned: set[str]) -> None:
+    """Mark the module's functions (and methods) whose bodies use changed code as changed, so that
+    a module-level call of an unchanged function that calls changed code is seen.
+
+    What a body uses is read from its compiled code (the global and attribute names of the
+    function and of the code nested in it), not from the source.
+    """
+    if file is None:
         return
     resolver = _Resolver(name, namespace, changes, planned, {})
-    relevant = {head for head in summary.body_heads if resolver.touched(head)}
+    functions, methods = _definitions(name, namespace, file)
     for _ in range(8):
         marked = False
-        for key, body in summary.bodies.items():
-            obj = namespace.get(key)
-            if not (body.heads & relevant or isinstance(obj, type) and changes.members(obj)):
-                continue
-            if isinstance(obj, type) and body.methods:
-                if _propagate_methods(obj, body, resolver, changes):
-                    relevant.add(key)
-                    marked = True
-            elif obj is not None and not changes.runs_new_code(obj) and \
-                    any(resolver.affects(read) for read in body.reads):
-                for function in [obj, *functions_in(obj)]:
+        for key, (obj, own, names) in list(functions.items()):
+            if resolver.uses_changes(names):
+                for function in [obj, *own]:
                     changes.code_changed(function)
-                relevant.add(key)
+                del functions[key]
+                resolver.touch(key)
+                marked = True
+        for (cls, member), (own, names) in list(methods.items()):
+            if names & changes.members(cls) or resolver.uses_changes(names):
+                for function in own:
+                    changes.code_changed(function)
+                changes.member_changed(cls, member)
+                del methods[(cls, member)]
                 marked = True
         if not marked:
             return
 
 
-def _propagate_methods(cls: type, body, resolver: "_Resolver", changes: Changes) -> bool:
-    marked = False
-    changed = changes.members(cls)
-    for method, info in body.methods.items():
-        if method in changed or method not in cls.__dict__:
+def _definitions(name: str, namespace: dict, file: str) -> tuple[dict, dict]:
+    """The module's functions, as ``key -> (object, functions, names)``, and its classes'
+    methods, as ``(class, member) -> (functions, names)``."""
+    functions, methods = {}, {}
+    for key, value in list(namespace.items()):
+        if getattr(value, "__module__", None) != name:    # imported, or not a definition
             continue
-        if info.self_reads & changed or any(resolver.affects(read) for read in info.reads):
-            for function in functions_in(cls.__dict__[method]):
-                changes.code_changed(function)
-            changes.member_changed(cls, method)
-            marked = True
-    return marked
+        if isinstance(value, type):
+            for member, attribute in list(value.__dict__.items()):
+                own = [f for f in functions_in(attribute, 2) if f.__code__.co_filename == file]
+                if own:
+                    methods[(value, member)] = (own, _names(own))
+            continue
+        own = [f for f in functions_in(value, 3) if f.__code__.co_filename == file]
+        if own:
+            functions[key] = (value, own, _names(own))
+    return functions, methods
+
+
+def _names(functions: list) -> frozenset[str]:
+    """Global and attribute names the code of ``functions`` (and the code nested in it) uses."""
+    found: set[str] = set()
+    stack = [f.__code__ for f in functions]
+    while stack:
+        code = stack.pop()
+        found.update(code.co_names)
+        stack.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+    return frozenset(found)
 
 
 def _heads(summary: ModuleSummary) -> set[str]:
@@ -166,11 +186,35 @@ class _Resolver:
     def __init__(self, module: str, namespace: dict, changes: Changes, planned: set[str], rebinding: dict) -> None:
         self.module, self.namespace, self.changes = module, namespace, changes
         self.planned, self.rebinding = planned, rebinding
+        self._touched: set[str] = set()
+
+    def touch(self, key: str) -> None:
+        """The module's own ``key`` now counts as changed code."""
+        self._touched.add(key)
+
+    def uses_changes(self, names: frozenset[str]) -> bool:
+        """Whether code using ``names`` (a body's global and attribute names) may run changed code:
+        a global that changed, or an attribute of a planned module that did."""
+        for head in names:
+            if not self.touched(head):
+                continue
+            obj = self.namespace.get(head, _MISSING)
+            if not isinstance(obj, types.ModuleType):
+                return True
+            attributes = vars(obj)
+            if any(self.changes.is_rebound(obj.__name__, a) or self._changed(attributes.get(a, _MISSING))
+                   for a in names):
+                return True
+        return False
+
+    def _changed(self, obj: Any) -> bool:
+        return obj is not _MISSING and (self.changes.runs_new_code(obj) or
+                                        isinstance(obj, type) and bool(self.changes.members(obj)))
 
     def touched(self, head: str) -> bool:
         """Whether the name could lead to anything that changed."""
         obj = self.namespace.get(head, _MISSING)
-        return head in self.rebinding or self.changes.is_rebound(self.module, head) or isinstance(obj, types.ModuleType) and obj.__name__ in self.planned \
+        return head in self.rebinding or head in self._touched or self.changes.is_rebound(self.module, head) or isinstance(obj, types.ModuleType) and obj.__name__ in self.planned \
             or self.changes.runs_new_code(obj) or bool(self._class_members(obj))
 
     def affects(self, read: Read) -> str | None:

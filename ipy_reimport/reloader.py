@@ -283,7 +283,7 @@ class _Run:
             item = self._edit(name, module, file, step)
         else:
             item = self._rebind(name, module, file, step)
-        propagate(name, module.__dict__, self._summary(name, module, step), self.changes, self.planned)
+        propagate(name, module.__dict__, file, self.changes, self.planned)
         item.seconds = time.perf_counter() - begin
         item.previous = step.previous
         return item
@@ -344,7 +344,7 @@ class _Run:
             return self._execute(name, module, file, _Step(execute=str(reason), source=source))
         self.changes.rebind(name, {k for k, v in namespace.items() if v is not before.get(k, _MISSING)})
         summary = summarize(source.data, name, _is_package(module), file)
-        propagate(name, namespace, summary, self.changes, self.planned)
+        propagate(name, namespace, file, self.changes, self.planned)
         decision = decide(name, namespace, summary, self.changes, self.planned)
         if decision.execute:
             self.transaction.undo.rollback(mark)
@@ -472,7 +472,7 @@ class _Run:
                         self.changes.member_changed(owner, change.path[-1])
             if step.edit.statements and summary is not None:
                 self.changes.rebind(name, {n for i in step.edit.statements for n in summary.statements[i].binds})
-            propagate(name, module.__dict__, summary, self.changes, self.planned)
+            propagate(name, module.__dict__, file, self.changes, self.planned)
             return ModuleReload(name, file, 0.0, tuple(patched), action="statements" if step.edit.statements else "patched",
                                 statements=len(step.edit.statements), added=tuple(added))
         if step.skip:
