@@ -25,6 +25,7 @@ from typing import Any, Callable
 
 from .coalescer import Coalescer
 from .errors import ReloadFailed, UsageProblem
+from .events import ModulesChanged
 from .protocol import (TARGET, ProtocolError, Request, Scope, delta_message, error_message,
                        failure_message, goodbye_message, hello_message, parse_request, pong_message,
                        queued_message, result_message, row, snapshot_message)
@@ -183,7 +184,7 @@ class PanelBridge:
             self._call_on_main(self.ensure_open)
 
     # -- pushes ----------------------------------------------------------------------------
-    def _modules_changed(self, names: set[str]) -> None:
+    def _modules_changed(self, change: ModulesChanged) -> None:
         if any(link.subscribed for link in list(self._links.values())):
             self._pusher.poke()
 

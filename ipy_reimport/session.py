@@ -17,6 +17,7 @@ from typing import Callable, Iterator
 
 from .config import Reimport
 from .errors import ReloadFailed, locate
+from .events import ModulesChanged, Why
 from .importing import import_module, infer_package, resolve
 from .ledger import undone_on_failure
 from .reloader import Reloader
@@ -187,17 +188,15 @@ class Reimporter:
             return self.reloader.preview(plan, patch)
         return after_reload(self.reloader.execute(plan, patch), self.config.ship_sources, patch)
 
-    def _capture_sources(self, names: set[str]) -> None:
+    def _capture_sources(self, change: ModulesChanged) -> None:
         """Keep the source of modules the tracker just saw, while their files are what ran."""
-        gone = []
-        for name in names:
+        if change.why is Why.UNLOADED:
+            self.sources.forget(change.names)
+            return
+        for name in change.names:
             entry = self.tracker.get(name)
-            if entry is None:
-                gone.append(name)
-            elif entry.user and entry.file and entry.reason is None:
+            if entry is not None and entry.user and entry.reloadable:
                 self.sources.capture(name, entry.module, entry.file, entry.baseline)
-        if gone:
-            self.sources.forget(gone)
 
     def _skipped(self, plan, names: list[str] | None) -> list[tuple[str, str]]:
         """What a plan skips; with nothing to reload, every missing user module too (so that
@@ -244,8 +243,7 @@ class Reimporter:
                         f"checking the {count} user module files after each cell instead.")
 
     def _scope_changed(self, change) -> None:
-        self.tracker.scope = UserScope(self.config.include, self.config.exclude)
-        self.tracker.reclassify()
+        self.tracker.reclassify(UserScope(self.config.include, self.config.exclude))
 
     def _watch_changed(self, change) -> None:
         if self.started:

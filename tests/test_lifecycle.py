@@ -53,11 +53,11 @@ def test_load_unload_cycles_leave_no_session_alive_and_the_shell_as_before(shell
 def test_a_session_the_api_started_before_load_ext_is_retired(shell, project):
     ipy_reimport.status()  # the API works without %load_ext: it starts its own session
     api_session = ipy_reimport.session()
-    assert api_session.tracker._recorder in sys.meta_path
+    (api_recorder,) = _recorders()
     shell.run_line_magic("load_ext", "ipy_reimport")
     try:
         assert ipy_reimport.session() is not api_session
-        assert api_session.tracker._recorder not in sys.meta_path
+        assert api_recorder not in sys.meta_path
         assert len(_recorders()) == 1
     finally:
         shell.run_line_magic("unload_ext", "ipy_reimport")
