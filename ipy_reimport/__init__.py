@@ -12,7 +12,7 @@ from .config import Reimport
 from .errors import ImportFailed, ReimportError, ReloadFailed, UsageProblem
 from .report import ModuleReload, ReloadReport, StatusTable
 from .session import Invalidated, Reimporter
-from .tracker import ModuleState, ModuleStatus
+from .states import ModuleState, ModuleStatus
 
 __all__ = [
     "import_rel", "reload_deep", "invalidate", "status", "session",

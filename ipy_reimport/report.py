@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
-from .tracker import ModuleState, ModuleStatus
+from .states import ModuleState, ModuleStatus
 
 __all__ = ["ModuleReload", "ReloadReport", "StatusTable"]
 
@@ -177,8 +177,6 @@ class ReloadReport:
                 + (f"<ul>{skipped}</ul>" if skipped else "") + _worker_html(self.workers) + "</div>")
 
 
-_STATE_ORDER = {ModuleState.STALE: 0, ModuleState.DEPENDENT: 1, ModuleState.MISSING: 2,
-                ModuleState.FRESH: 3, ModuleState.UNRELOADABLE: 4}
 _STATE_COLOUR = {ModuleState.STALE: "var(--jp-error-color1, #c62828)",
                  ModuleState.DEPENDENT: "var(--jp-warn-color1, #ef6c00)",
                  ModuleState.MISSING: "var(--jp-error-color2, #6a1b9a)",
@@ -191,7 +189,7 @@ class StatusTable(list):
     per engine, its worker processes now (``%stale`` fills it)."""
 
     def __init__(self, statuses: list[ModuleStatus], everything: bool = False):
-        super().__init__(sorted(statuses, key=lambda s: (_STATE_ORDER[s.state], s.name)))
+        super().__init__(sorted(statuses, key=lambda s: (s.state.rank, s.name)))
         self.everything = everything
         self.workers: list = []
 
