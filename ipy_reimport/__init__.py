@@ -116,8 +116,7 @@ def load_ipython_extension(ip) -> None:
     magics = ReimportMagics(ip, reimporter)
     ip.register_magics(magics)
     ip.configurables.append(config)
-    ip.events.register("pre_run_cell", reimporter.before_cell)
-    ip.events.register("post_run_cell", reimporter.after_cell)
+    reimporter.cells.register(ip)
     bridge = PanelBridge.attach(ip, reimporter, __version__)
     _loaded[ip] = (reimporter, magics, bridge)
     _current = reimporter
@@ -131,8 +130,7 @@ def unload_ipython_extension(ip) -> None:
         return
     if bridge is not None:
         bridge.stop()
-    ip.events.unregister("pre_run_cell", reimporter.before_cell)
-    ip.events.unregister("post_run_cell", reimporter.after_cell)
+    reimporter.cells.unregister()
     for kind, table in magics.magics.items():
         for name in table:
             ip.magics_manager.magics[kind].pop(name, None)

@@ -12,14 +12,14 @@ import functools
 import os
 import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Callable, Iterable, Literal
 
-from .errors import ReloadFailed
+from .errors import ReimportError, ReloadFailed
 from .report import ReloadReport
 from .states import ModuleStatus
 
 __all__ = [
-    "VERSION", "TARGET", "Scope", "Request", "ProtocolError", "parse_request", "row",
+    "VERSION", "TARGET", "Scope", "Request", "ProtocolError", "parse_request", "row", "rows", "changes",
     "hello_message", "snapshot_message", "delta_message", "queued_message", "result_message",
     "failure_message", "error_message", "pong_message", "goodbye_message", "engine_entry",
 ]
@@ -128,8 +128,8 @@ def relative_path(file: str | None, cwd: str) -> str | None:
     return path.replace(os.sep, "/")
 
 
-def row(status: ModuleStatus, cwd: str) -> dict:
-    """The protocol's Row for one module."""
+def row(status: ModuleStatus, cwd: str, reload_blocked: str | None = None) -> dict:
+    """The protocol's Row for one module; ``reload_blocked`` says why the panel may not reload it."""
     last = status.last_reload
     return {
         "name": status.name,
@@ -139,9 +139,21 @@ def row(status: ModuleStatus, cwd: str) -> dict:
         "importers": len(status.imported_by),
         "imported_by": list(status.imported_by[:IMPORTED_BY_SHOWN]),
         "reason": status.reason,
+        "reload_blocked": reload_blocked,
         "last_reload": None if last is None else
         {"at": last.at, "ok": last.ok, "seconds": last.seconds, "error": last.error},
     }
+
+
+def rows(statuses: Iterable[ModuleStatus], cwd: str, blocked: Callable[[str], str | None]) -> dict[str, dict]:
+    """The Rows of ``statuses`` by name, sorted by name; ``blocked(name)`` is a row's ``reload_blocked``."""
+    return {s.name: row(s, cwd, blocked(s.name)) for s in sorted(statuses, key=lambda s: s.name)}
+
+
+def changes(sent: dict[str, dict], current: dict[str, dict]) -> tuple[list[dict], list[str]]:
+    """What a ``delta`` from the rows ``sent`` to the rows ``current`` carries: the rows that are
+    new or differ, and the names that left."""
+    return [r for name, r in current.items() if sent.get(name) != r], [name for name in sent if name not in current]
 
 
 def _message(kind: str, **fields: Any) -> dict:
@@ -210,6 +222,18 @@ def goodbye_message(reason: str) -> dict:
     return _message("goodbye", reason=reason)
 
 
-def error_message(error: ProtocolError) -> dict:
-    """The answer to a request that could not be carried out."""
-    return _message("error", request_id=error.request_id, code=error.code, message=str(error))
+def error_message(error: BaseException, request_id: str | None = None) -> dict:
+    """The answer to a request that could not be carried out: the one place where errors become
+    the protocol's codes. A :class:`ProtocolError` (with the request's id when it could be read)
+    and every :class:`~ipy_reimport.errors.ReimportError` carry their code; anything else is a
+    bug, ``internal``."""
+    if isinstance(error, ProtocolError):
+        return _message("error", request_id=error.request_id, code=error.code, message=str(error))
+    if isinstance(error, ReimportError):
+        return _message("error", request_id=request_id, code=error.code, message=_one_line(str(error)))
+    return _message("error", request_id=request_id, code="internal",
+                    message=_one_line(f"{type(error).__name__}: {error}"))
+
+
+def _one_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else text

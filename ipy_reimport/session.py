@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Callable, Iterator
 
+from .cells import CellHooks
 from .config import Reimport
 from .errors import ReloadFailed, locate
 from .events import ModulesChanged, Why
@@ -65,6 +66,8 @@ class Reimporter:
         self.config = config if config is not None else Reimport()
         self.echo = echo or (lambda text: print(text, file=sys.stderr))
         self.tracker = Tracker(UserScope(self.config.include, self.config.exclude))
+        self.cells = CellHooks()  # the only per-cell hooks; the panel's bridge adds its own to them
+        self.cells.add(self.before_cell, self.after_cell)
         self.sources = ExecutedSources()
         self.reloader = Reloader(self.tracker, self.sources, user_namespace or _main_namespace)
         self._unsubscribe_sources = self.tracker.subscribe(self._capture_sources)
@@ -99,7 +102,7 @@ class Reimporter:
             self.start(watch=False)
 
     # -- per cell --------------------------------------------------------------------------
-    def after_cell(self, *args) -> None:
+    def after_cell(self) -> None:
         """Per-cell bookkeeping: take in new imports, keep the watcher on the user's directories."""
         self.tracker.poll()
         if self.tracker.user_dirs_version != self._watched_version:
@@ -108,7 +111,7 @@ class Reimporter:
             self.echo(self._notice)
             self._notice = None
 
-    def before_cell(self, *args) -> None:
+    def before_cell(self) -> None:
         """In auto mode, deep-reload what is stale at this moment.
 
         The user's files are stat-ed first, so a file saved just before the cell counts even

@@ -195,7 +195,7 @@ def test_set_scope_and_rescan_answer_with_snapshots(kernel):
 
 def test_requests_for_modules_that_are_not_loaded_or_not_reloadable_change_nothing(kernel):
     for name, code in [("antigravity", "unknown_module"), ("pkg.nothere", "unknown_module"),
-                       ("sys", "unreloadable")]:
+                       ("sys", "unreloadable"), ("json", "not_yours"), ("ipykernel.kernelbase", "not_yours")]:
         kernel.send({"v": 2, "type": "reload", "id": "x", "modules": ["pkg.base", name]})
         error = kernel.panel("error", request_id="x")
         assert error["code"] == code and name in error["message"]
@@ -259,7 +259,7 @@ def test_junk_gets_an_error_reply_and_changes_nothing(junk_kernel):
     assert all(row["state"] == "fresh" and row["last_reload"] is None for row in listed.values())
 
 
-CODES = {"malformed", "version", "unknown_type", "unknown_module", "unreloadable"}
+CODES = {"malformed", "version", "unknown_type", "unknown_module", "unreloadable", "not_yours"}
 
 
 def test_unloading_closes_the_comms_and_removes_the_target(kernel):
