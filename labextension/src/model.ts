@@ -16,10 +16,8 @@ import {
   IRow,
   ISnapshot,
   KernelMessage,
-  MODULE_STATES,
   ModuleState,
-  PanelRequest,
-  RequestType,
+  PanelMessage,
   Scope
 } from './protocol';
 
@@ -39,7 +37,7 @@ export interface IPendingRequest {
   /** The request id. */
   readonly id: string;
   /** The request type. */
-  readonly type: RequestType;
+  readonly type: PanelMessage['type'];
   /** The rows it concerns (for reloads). */
   readonly modules: readonly string[];
   /** Whether the kernel said it is queued. */
@@ -84,9 +82,16 @@ export type Outcome =
     };
 
 /** Rank of each state in the list order. */
-const STATE_RANK: Record<ModuleState, number> = Object.fromEntries(
-  MODULE_STATES.map((state, i) => [state, i])
-) as Record<ModuleState, number>;
+const STATE_RANK: Record<ModuleState, number> = {
+  stale: 0,
+  dependent: 1,
+  missing: 2,
+  fresh: 3,
+  unreloadable: 4
+};
+
+/** The states in the order the panel lists them. */
+export const MODULE_STATES = Object.keys(STATE_RANK) as readonly ModuleState[];
 
 /** Order rows by state (stale first), then by name. */
 export function compareRows(a: IRow, b: IRow): number {
@@ -292,7 +297,7 @@ export class ModuleModel {
    * @param status - `queued` when the sender knows the kernel is busy with a
    *   cell (the kernel then reads the request only when the cell ends).
    */
-  addPending(request: PanelRequest, status: PendingStatus = 'running'): void {
+  addPending(request: PanelMessage, status: PendingStatus = 'running'): void {
     let modules: string[] = [];
     if (request.type === 'reload') {
       modules = [...request.modules];

@@ -9,8 +9,8 @@ import { Widget } from '@lumino/widgets';
 import { ILoadState, LOAD_EXTENSION_CODE } from './connection';
 import { h, setAttr, setText } from './dom';
 import { STATE_HELP, describeEngine, describeOutcome, engineTooltip } from './format';
-import { ConnectionState, ModuleModel } from './model';
-import { CURRENT_STATUSES, IEngine, MODULE_STATES, ModuleState, Scope } from './protocol';
+import { ConnectionState, MODULE_STATES, ModuleModel } from './model';
+import { CURRENT_STATUSES, IEngine, ModuleState, Scope } from './protocol';
 import { RowList } from './rowlist';
 
 /** The DOM id of the panel (the e2e tests rely on it). */

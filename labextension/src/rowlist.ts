@@ -7,7 +7,7 @@
 import { h, setAttr, setText } from './dom';
 import { resolveRowPath, rowTooltip } from './format';
 import { ModuleModel, PendingStatus } from './model';
-import { IRow, ModuleState, isModuleName } from './protocol';
+import { IRow, ModuleState } from './protocol';
 
 /** Height of a row in pixels (CSS reads it from a custom property). */
 export const ROW_HEIGHT = 26;
@@ -37,9 +37,6 @@ function reloadRefusal(row: IRow): string | null {
   }
   if (!row.user) {
     return `${row.name} is not one of your modules; the panel reloads only those (in a cell: %reload_deep ${row.name})`;
-  }
-  if (!isModuleName(row.name)) {
-    return `${row.name} is not a name a reload request can carry`;
   }
   return null;
 }

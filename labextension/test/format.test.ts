@@ -91,6 +91,7 @@ describe('rowTooltip', () => {
     importers: 2,
     imported_by: ['shapes.geometry', 'shapes.report'],
     reason: null,
+    reload_blocked: null,
     last_reload: null
   };
 

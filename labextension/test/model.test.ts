@@ -4,19 +4,20 @@ import { beforeEach, describe, it } from 'node:test';
 import { ModuleModel, compareRows, matchesFilter } from '../src/model';
 import {
   IDelta,
+  IError,
   IResult,
   IRow,
   ISnapshot,
+  KernelMessage,
   ModuleState,
   Scope,
-  parseKernelMessage,
   reloadRequest,
   reloadStaleRequest,
   rescanRequest,
   setScopeRequest,
   subscribeRequest
 } from '../src/protocol';
-import { examples } from './examples';
+import { example, examples } from './examples';
 
 function row(name: string, state: ModuleState = 'fresh', extra: Partial<IRow> = {}): IRow {
   return {
@@ -27,6 +28,7 @@ function row(name: string, state: ModuleState = 'fresh', extra: Partial<IRow> = 
     importers: 0,
     imported_by: [],
     reason: null,
+    reload_blocked: null,
     last_reload: null,
     ...extra
   };
@@ -164,7 +166,7 @@ describe('ModuleModel', () => {
     assert.equal(model.rowPending('shapes.units'), 'queued');
     assert.equal(model.reloadPending(), 'queued');
 
-    const result = examples.valid.kernel_to_panel[6] as IResult;
+    const result = example<IResult>('result', m => m.request_id === 'r7');
     model.apply(result);
     assert.equal(model.pending.size, 0);
     assert.equal(model.rowPending('shapes.units'), null);
@@ -210,9 +212,7 @@ describe('ModuleModel', () => {
   it('keeps a failed reload error with module, path and line, rows unchanged', () => {
     model.apply(snapshot([row('shapes.units', 'stale')]));
     model.addPending(reloadRequest('r9', ['shapes.units']));
-    const failed = parseKernelMessage(examples.valid.kernel_to_panel[8]);
-    assert.ok(failed);
-    model.apply(failed);
+    model.apply(example<IResult>('result', m => !m.ok));
     const outcome = model.lastResult;
     assert.ok(outcome && !outcome.ok);
     assert.deepEqual(outcome.error, {
@@ -228,9 +228,7 @@ describe('ModuleModel', () => {
 
   it('turns an error message into a failed outcome and drops its request', () => {
     model.addPending(reloadRequest('r10', ['shapes.nope']));
-    const error = parseKernelMessage(examples.valid.kernel_to_panel[9]);
-    assert.ok(error);
-    model.apply(error);
+    model.apply(example<IError>('error', m => m.code === 'unknown_module'));
     const outcome = model.lastResult;
     assert.ok(outcome && !outcome.ok);
     assert.equal(outcome.code, 'unknown_module');
@@ -284,9 +282,7 @@ describe('ModuleModel', () => {
 
   it('applies every valid example message without throwing', () => {
     for (const message of examples.valid.kernel_to_panel) {
-      const parsed = parseKernelMessage(message);
-      assert.ok(parsed);
-      model.apply(parsed);
+      model.apply(message as KernelMessage);
     }
     assert.equal(model.scope, 'all');
   });
