@@ -8,7 +8,13 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 import { ILoadState, LOAD_EXTENSION_CODE } from './connection';
 import { h, setAttr, setText } from './dom';
-import { STATE_HELP, describeEngine, describeOutcome, engineTooltip } from './format';
+import {
+  STATE_HELP,
+  describeEngine,
+  describeOutcome,
+  engineTooltip,
+  outcomeTooltip
+} from './format';
 import { ConnectionState, MODULE_STATES, ModuleModel } from './model';
 import { CURRENT_STATUSES, IEngine, ModuleState, Scope } from './protocol';
 import { RowList } from './rowlist';
@@ -422,6 +428,7 @@ export class ReimportPanel extends Widget {
     }
     setAttr(this._result, 'data-pending', pending);
     setAttr(this._result, 'data-ok', pending || !outcome ? null : String(outcome.ok));
+    setAttr(this._result, 'title', pending || !outcome ? null : outcomeTooltip(outcome));
     setText(this._result, text);
     this._result.hidden = text === '';
   }

@@ -171,21 +171,18 @@ describe('ModuleModel', () => {
     assert.equal(model.pending.size, 0);
     assert.equal(model.rowPending('shapes.units'), null);
     assert.equal(model.reloadPending(), null);
-    const outcome = model.lastResult;
-    assert.ok(outcome && outcome.ok);
-    assert.deepEqual(outcome.order, ['shapes.units', 'shapes.geometry']);
-    assert.equal(outcome.seconds, 0.0123);
-    assert.deepEqual(outcome.skipped, result.skipped);
+    assert.deepEqual(model.lastResult, { ok: true, result });
   });
 
-  it('marks stale and dependent rows for reload_stale', () => {
-    model.apply(snapshot([row('a', 'stale'), row('b', 'dependent'), row('c'), row('m', 'missing')]));
+  it('marks no row for reload_stale: which modules run is the kernel\'s to say', () => {
+    model.apply(snapshot([row('a', 'stale'), row('b', 'dependent'), row('c')]));
     model.addPending(reloadStaleRequest('r2'));
-    assert.deepEqual(model.pending.get('r2')?.modules, ['a', 'b']);
-    assert.equal(model.rowPending('c'), null);
+    assert.deepEqual(model.pending.get('r2')?.modules, []);
+    assert.equal(model.rowPending('a'), null);
+    assert.equal(model.reloadPending(), 'running');
   });
 
-  it('counts and marks only the user\'s stale modules for reload_stale (what the kernel reloads)', () => {
+  it('counts only the user\'s stale modules on the reload-stale button', () => {
     model.apply(
       snapshot([
         row('mine', 'stale'),
@@ -196,8 +193,6 @@ describe('ModuleModel', () => {
     );
     assert.equal(model.counts().stale, 2);
     assert.equal(model.staleUserCount(), 1);
-    model.addPending(reloadStaleRequest('r5'));
-    assert.deepEqual(model.pending.get('r5')?.modules, ['mine', 'mine.user']);
     model.apply(delta([row('mine')], [], 'all'));
     assert.equal(model.staleUserCount(), 0);
   });
@@ -219,7 +214,8 @@ describe('ModuleModel', () => {
       module: 'shapes.units',
       path: 'shapes/units.py',
       line: 3,
-      message: 'SyntaxError: invalid syntax'
+      message: 'SyntaxError: invalid syntax',
+      rolled_back: true
     });
     assert.equal(outcome.code, null);
     assert.equal(model.rows.get('shapes.units')?.state, 'stale');

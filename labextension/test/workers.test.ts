@@ -39,16 +39,11 @@ describe('ModuleModel.workers', () => {
 
 describe('worker texts', () => {
   it('says how many workers are behind after the reload line', () => {
-    const text = describeOutcome({
-      ok: true,
-      requestId: 'r1',
-      seconds: 0.0123,
-      order: ['a'],
-      modules: [],
-      skipped: [],
-      workers: withWorkers().workers
-    });
-    assert.equal(text, 'Reloaded 1 module in 12 ms: a; 2 workers are behind');
+    const text = describeOutcome({ ok: true, result: withWorkers() });
+    assert.equal(
+      text,
+      'Reloaded 1 module in 12 ms (1 ran changed statements): shapes.units; 2 workers are behind'
+    );
   });
 
   it('counts each engine and names what is behind in the tooltip', () => {
