@@ -15,10 +15,8 @@ import {
   IGoodbye,
   PING_INTERVAL_MS,
   PROTOCOL_VERSION,
-  PanelRequest,
+  PanelMessage,
   Scope,
-  isModuleName,
-  isPanelRequest,
   pageClosedGoodbye,
   parseKernelMessage,
   pingRequest,
@@ -153,8 +151,7 @@ export class ReimportConnection implements IDisposable {
 
   /** Deep-reload `modules`; returns whether the request was sent. */
   reload(modules: string[]): boolean {
-    const names = modules.filter(isModuleName);
-    return names.length > 0 && this._send(id => reloadRequest(id, names));
+    return modules.length > 0 && this._send(id => reloadRequest(id, modules));
   }
 
   /** Deep-reload every stale module in scope; returns whether the request was sent. */
@@ -532,17 +529,13 @@ export class ReimportConnection implements IDisposable {
   }
 
   /** Send a request; `track`: show it as pending until its answer arrives. */
-  private _send(build: (id: string) => PanelRequest, track = true): boolean {
+  private _send(build: (id: string) => PanelMessage, track = true): boolean {
     const comm = this._comm;
     if (!comm || comm.isDisposed) {
       return false;
     }
     this._counter += 1;
     const request = build(`r${this._counter}`);
-    if (!isPanelRequest(request)) {
-      console.warn('ipy_reimport: not sending an invalid request', request);
-      return false;
-    }
     // During a synchronous cell the kernel reads the request only when the cell
     // ends (protocol, "Concurrency"): show a reload sent then as queued.
     const busy = this._primary?.status === 'busy';

@@ -3,7 +3,7 @@
  */
 import { PathExt } from '@jupyterlab/coreutils';
 import { IFailure, Outcome } from './model';
-import { IEngine, IRow, ModuleState } from './protocol';
+import { Action, IEngine, IReloaded, IResult, IRow, ModuleState } from './protocol';
 
 /** One line on what each state means. */
 export const STATE_HELP: Record<ModuleState, string> = {
@@ -32,30 +32,81 @@ function describeWhere(error: IFailure): string {
   return parts.join(' ');
 }
 
+/** What each action did to a module, in a few words (as `%reload_deep` says it). */
+const ACTION_TEXT: Record<Action, string> = {
+  executed: 're-executed',
+  patched: 'patched in place',
+  statements: 'ran changed statements',
+  rebound: 'rebound',
+  skipped: 'left out'
+};
+
+/** "2 re-executed, 1 patched in place": how many modules each action ran, in reload order. */
+function countActions(modules: readonly IReloaded[]): string {
+  const counts = new Map<Action, number>();
+  for (const m of modules) {
+    counts.set(m.action, (counts.get(m.action) ?? 0) + 1);
+  }
+  return Array.from(counts, ([action, n]) => `${n} ${ACTION_TEXT[action]}`).join(', ');
+}
+
+/** The one-line text of a successful result: what ran, how long it took, what was left. */
+function describeResult(result: IResult): string {
+  const ran = result.modules.filter(m => m.action !== 'skipped');
+  const leftOut = result.modules.filter(m => m.action === 'skipped');
+  const n = ran.length;
+  const parts: string[] = [];
+  if (n === 0) {
+    parts.push('Nothing reloaded');
+  } else {
+    const time = formatMilliseconds(result.seconds);
+    const names = ran.map(m => m.name).join(' → ');
+    parts.push(
+      `Reloaded ${n} ${n === 1 ? 'module' : 'modules'} in ${time} (${countActions(ran)}): ${names}`
+    );
+  }
+  if (leftOut.length > 0) {
+    parts.push(`left out ${leftOut.map(m => m.name).join(', ')}`);
+  }
+  if (result.checked > 0) {
+    parts.push(`${result.checked} ${result.checked === 1 ? 'dependent' : 'dependents'} needed nothing`);
+  }
+  if (result.skipped.length > 0) {
+    parts.push(`skipped ${result.skipped.map(s => `${s.name} (${s.reason})`).join(', ')}`);
+  }
+  const behind = result.workers.reduce((sum, engine) => sum + engine.behind, 0);
+  if (behind > 0) {
+    parts.push(`${behind} ${behind === 1 ? 'worker is' : 'workers are'} behind`);
+  }
+  return parts.join('; ');
+}
+
 /** The one-line text of an outcome, as the result area shows it. */
 export function describeOutcome(outcome: Outcome): string {
-  if (!outcome.ok) {
-    const where = describeWhere(outcome.error);
-    return `${outcome.error.message}${where ? ' ' + where : ''}; nothing changed`;
+  if (outcome.ok) {
+    return describeResult(outcome.result);
   }
-  let text: string;
-  const n = outcome.order.length;
-  if (n === 0) {
-    text = 'Nothing was stale; nothing reloaded';
-  } else {
-    const noun = n === 1 ? 'module' : 'modules';
-    const time = formatMilliseconds(outcome.seconds);
-    text = `Reloaded ${n} ${noun} in ${time}: ${outcome.order.join(' → ')}`;
+  const where = describeWhere(outcome.error);
+  return `${outcome.error.message}${where ? ' ' + where : ''}; nothing changed`;
+}
+
+/** The result area's tooltip: one line per module, with what ran and why. */
+export function outcomeTooltip(outcome: Outcome): string | null {
+  if (!outcome.ok || outcome.result.modules.length === 0) {
+    return null;
   }
-  if (outcome.skipped.length > 0) {
-    const skipped = outcome.skipped.map(s => `${s.name} (${s.reason})`);
-    text += `; skipped ${skipped.join(', ')}`;
-  }
-  const behind = (outcome.workers ?? []).reduce((n, engine) => n + engine.behind, 0);
-  if (behind > 0) {
-    text += `; ${behind} ${behind === 1 ? 'worker is' : 'workers are'} behind`;
-  }
-  return text;
+  return outcome.result.modules
+    .map(m => {
+      const parts = [ACTION_TEXT[m.action] + (m.reason ? `: ${m.reason}` : '')];
+      if (m.patched.length > 0) {
+        parts.push(`patched ${m.patched.join(', ')}`);
+      }
+      for (const replaced of m.replaced) {
+        parts.push(`replaced ${replaced.name} (${replaced.reason})`);
+      }
+      return `${m.name}: ${parts.join('; ')}`;
+    })
+    .join('\n');
 }
 
 /** One line per engine: "Dask tcp://…: 2 current, 1 behind", or the child processes left behind. */

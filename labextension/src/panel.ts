@@ -8,9 +8,15 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 import { ILoadState, LOAD_EXTENSION_CODE } from './connection';
 import { h, setAttr, setText } from './dom';
-import { STATE_HELP, describeEngine, describeOutcome, engineTooltip } from './format';
-import { ConnectionState, ModuleModel } from './model';
-import { CURRENT_STATUSES, IEngine, MODULE_STATES, ModuleState, Scope } from './protocol';
+import {
+  STATE_HELP,
+  describeEngine,
+  describeOutcome,
+  engineTooltip,
+  outcomeTooltip
+} from './format';
+import { ConnectionState, MODULE_STATES, ModuleModel } from './model';
+import { CURRENT_STATUSES, IEngine, ModuleState, Scope } from './protocol';
 import { RowList } from './rowlist';
 
 /** The DOM id of the panel (the e2e tests rely on it). */
@@ -422,6 +428,7 @@ export class ReimportPanel extends Widget {
     }
     setAttr(this._result, 'data-pending', pending);
     setAttr(this._result, 'data-ok', pending || !outcome ? null : String(outcome.ok));
+    setAttr(this._result, 'title', pending || !outcome ? null : outcomeTooltip(outcome));
     setText(this._result, text);
     this._result.hidden = text === '';
   }

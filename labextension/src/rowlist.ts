@@ -7,7 +7,7 @@
 import { h, setAttr, setText } from './dom';
 import { resolveRowPath, rowTooltip } from './format';
 import { ModuleModel, PendingStatus } from './model';
-import { IRow, ModuleState, isModuleName } from './protocol';
+import { IRow, ModuleState } from './protocol';
 
 /** Height of a row in pixels (CSS reads it from a custom property). */
 export const ROW_HEIGHT = 26;
@@ -29,20 +29,6 @@ const STATE_LABELS: Record<ModuleState, string> = {
   fresh: 'fresh',
   unreloadable: 'unreloadable'
 };
-
-/** Why the kernel would refuse to reload a row's module (protocol: `reload`), or null. */
-function reloadRefusal(row: IRow): string | null {
-  if (row.state === 'unreloadable') {
-    return `${row.name} cannot be reloaded: ${row.reason ?? 'built-in or extension module'}`;
-  }
-  if (!row.user) {
-    return `${row.name} is not one of your modules; the panel reloads only those (in a cell: %reload_deep ${row.name})`;
-  }
-  if (!isModuleName(row.name)) {
-    return `${row.name} is not a name a reload request can carry`;
-  }
-  return null;
-}
 
 /** The DOM of one row and what it was last rendered from. */
 interface IRowView {
@@ -199,9 +185,13 @@ export class RowList {
     setText(view.name, row.name);
     setText(view.badge, STATE_LABELS[row.state]);
 
-    const refusal = reloadRefusal(row);
-    view.reload.disabled = refusal !== null;
-    setAttr(view.reload, 'title', refusal ?? `Reload ${row.name} and the modules that import it`);
+    // The kernel decides whether the panel may reload a module, and says why not.
+    view.reload.disabled = row.reload_blocked !== null;
+    setAttr(
+      view.reload,
+      'title',
+      row.reload_blocked ?? `Reload ${row.name} and the modules that import it`
+    );
     setAttr(view.reload, 'aria-label', `Reload ${row.name}`);
 
     const target = this._canOpen ? resolveRowPath(basePath, row.path) : { kind: 'none' as const };

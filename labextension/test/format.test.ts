@@ -1,30 +1,73 @@
 /** format.ts: the result text, the row tooltip and where the open button leads. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeOutcome, formatMilliseconds, resolveRowPath, rowTooltip } from '../src/format';
-import { IRow } from '../src/protocol';
+import {
+  describeOutcome,
+  formatMilliseconds,
+  outcomeTooltip,
+  resolveRowPath,
+  rowTooltip
+} from '../src/format';
+import { Action, IReloaded, IResult, IRow } from '../src/protocol';
+import { example } from './examples';
+
+/** A successful result of these modules (name and action). */
+function result(modules: Array<[string, Action]>, extra: Partial<IResult> = {}): IResult {
+  const reloaded = modules.map(
+    ([name, action]): IReloaded => ({ name, seconds: 0.001, action, reason: null, patched: [], replaced: [] })
+  );
+  return {
+    ...example<IResult>('result', m => m.ok),
+    seconds: 0.0031,
+    modules: reloaded,
+    checked: 0,
+    skipped: [],
+    workers: [],
+    ...extra
+  };
+}
+
+const describeResult = (r: IResult): string => describeOutcome({ ok: true, result: r });
 
 describe('describeOutcome', () => {
-  it('lists the reload order with the time', () => {
-    const text = describeOutcome({
-      ok: true,
-      requestId: 'r1',
-      seconds: 0.0123,
-      order: ['a', 'b', 'c'],
-      modules: [],
-      skipped: []
-    });
-    assert.equal(text, 'Reloaded 3 modules in 12 ms: a → b → c');
+  it('says what ran, in reload order, how long it took and how many dependents needed nothing', () => {
+    const r7 = example<IResult>('result', m => m.request_id === 'r7');
+    assert.equal(
+      describeResult(r7),
+      'Reloaded 2 modules in 12 ms (1 ran changed statements, 1 re-executed): ' +
+        'shapes.units → shapes.geometry; 2 dependents needed nothing; ' +
+        'skipped shapes.native (built-in or extension module)'
+    );
   });
 
-  it('says one module, nothing stale, and skipped dependents', () => {
-    const base = { ok: true as const, requestId: 'r', seconds: 0.0031, modules: [], skipped: [] };
-    assert.equal(describeOutcome({ ...base, order: ['a'] }), 'Reloaded 1 module in 3.1 ms: a');
-    assert.equal(describeOutcome({ ...base, order: [] }), 'Nothing was stale; nothing reloaded');
+  it('counts each action and names the modules left out', () => {
+    const r13 = example<IResult>('result', m => m.request_id === 'r13');
     assert.equal(
-      describeOutcome({ ...base, order: ['a'], skipped: [{ name: 'n', reason: 'built-in' }] }),
-      'Reloaded 1 module in 3.1 ms: a; skipped n (built-in)'
+      describeResult(r13),
+      'Reloaded 2 modules in 20 ms (1 patched in place, 1 rebound): shapes.units → shapes.report; ' +
+        'left out plotting.styles; 12 dependents needed nothing'
     );
+  });
+
+  it('says one module, and when nothing ran', () => {
+    assert.equal(describeResult(result([['a', 'executed']])), 'Reloaded 1 module in 3.1 ms (1 re-executed): a');
+    assert.equal(describeResult(result([])), 'Nothing reloaded');
+    assert.equal(
+      describeResult(result([], { checked: 1 })),
+      'Nothing reloaded; 1 dependent needed nothing'
+    );
+    assert.equal(describeResult(result([['b', 'skipped']])), 'Nothing reloaded; left out b');
+  });
+
+  it('lists what ran in each module, and why, in the tooltip', () => {
+    const r7 = example<IResult>('result', m => m.request_id === 'r7');
+    assert.equal(
+      outcomeTooltip({ ok: true, result: r7 }),
+      'shapes.units: ran changed statements; patched to_metres\n' +
+        'shapes.geometry: re-executed: line 3 reads UNIT, which now refers to a new object; ' +
+        'patched Circle, area; replaced Frozen (a class with a changed __slots__ layout)'
+    );
+    assert.equal(outcomeTooltip({ ok: true, result: result([]) }), null);
   });
 
   it('names the error, file, line and module, and that nothing changed', () => {
@@ -91,6 +134,7 @@ describe('rowTooltip', () => {
     importers: 2,
     imported_by: ['shapes.geometry', 'shapes.report'],
     reason: null,
+    reload_blocked: null,
     last_reload: null
   };
 

@@ -4,19 +4,20 @@ import { beforeEach, describe, it } from 'node:test';
 import { ModuleModel, compareRows, matchesFilter } from '../src/model';
 import {
   IDelta,
+  IError,
   IResult,
   IRow,
   ISnapshot,
+  KernelMessage,
   ModuleState,
   Scope,
-  parseKernelMessage,
   reloadRequest,
   reloadStaleRequest,
   rescanRequest,
   setScopeRequest,
   subscribeRequest
 } from '../src/protocol';
-import { examples } from './examples';
+import { example, examples } from './examples';
 
 function row(name: string, state: ModuleState = 'fresh', extra: Partial<IRow> = {}): IRow {
   return {
@@ -27,6 +28,7 @@ function row(name: string, state: ModuleState = 'fresh', extra: Partial<IRow> = 
     importers: 0,
     imported_by: [],
     reason: null,
+    reload_blocked: null,
     last_reload: null,
     ...extra
   };
@@ -164,26 +166,23 @@ describe('ModuleModel', () => {
     assert.equal(model.rowPending('shapes.units'), 'queued');
     assert.equal(model.reloadPending(), 'queued');
 
-    const result = examples.valid.kernel_to_panel[6] as IResult;
+    const result = example<IResult>('result', m => m.request_id === 'r7');
     model.apply(result);
     assert.equal(model.pending.size, 0);
     assert.equal(model.rowPending('shapes.units'), null);
     assert.equal(model.reloadPending(), null);
-    const outcome = model.lastResult;
-    assert.ok(outcome && outcome.ok);
-    assert.deepEqual(outcome.order, ['shapes.units', 'shapes.geometry']);
-    assert.equal(outcome.seconds, 0.0123);
-    assert.deepEqual(outcome.skipped, result.skipped);
+    assert.deepEqual(model.lastResult, { ok: true, result });
   });
 
-  it('marks stale and dependent rows for reload_stale', () => {
-    model.apply(snapshot([row('a', 'stale'), row('b', 'dependent'), row('c'), row('m', 'missing')]));
+  it('marks no row for reload_stale: which modules run is the kernel\'s to say', () => {
+    model.apply(snapshot([row('a', 'stale'), row('b', 'dependent'), row('c')]));
     model.addPending(reloadStaleRequest('r2'));
-    assert.deepEqual(model.pending.get('r2')?.modules, ['a', 'b']);
-    assert.equal(model.rowPending('c'), null);
+    assert.deepEqual(model.pending.get('r2')?.modules, []);
+    assert.equal(model.rowPending('a'), null);
+    assert.equal(model.reloadPending(), 'running');
   });
 
-  it('counts and marks only the user\'s stale modules for reload_stale (what the kernel reloads)', () => {
+  it('counts only the user\'s stale modules on the reload-stale button', () => {
     model.apply(
       snapshot([
         row('mine', 'stale'),
@@ -194,8 +193,6 @@ describe('ModuleModel', () => {
     );
     assert.equal(model.counts().stale, 2);
     assert.equal(model.staleUserCount(), 1);
-    model.addPending(reloadStaleRequest('r5'));
-    assert.deepEqual(model.pending.get('r5')?.modules, ['mine', 'mine.user']);
     model.apply(delta([row('mine')], [], 'all'));
     assert.equal(model.staleUserCount(), 0);
   });
@@ -210,16 +207,15 @@ describe('ModuleModel', () => {
   it('keeps a failed reload error with module, path and line, rows unchanged', () => {
     model.apply(snapshot([row('shapes.units', 'stale')]));
     model.addPending(reloadRequest('r9', ['shapes.units']));
-    const failed = parseKernelMessage(examples.valid.kernel_to_panel[8]);
-    assert.ok(failed);
-    model.apply(failed);
+    model.apply(example<IResult>('result', m => !m.ok));
     const outcome = model.lastResult;
     assert.ok(outcome && !outcome.ok);
     assert.deepEqual(outcome.error, {
       module: 'shapes.units',
       path: 'shapes/units.py',
       line: 3,
-      message: 'SyntaxError: invalid syntax'
+      message: 'SyntaxError: invalid syntax',
+      rolled_back: true
     });
     assert.equal(outcome.code, null);
     assert.equal(model.rows.get('shapes.units')?.state, 'stale');
@@ -228,9 +224,7 @@ describe('ModuleModel', () => {
 
   it('turns an error message into a failed outcome and drops its request', () => {
     model.addPending(reloadRequest('r10', ['shapes.nope']));
-    const error = parseKernelMessage(examples.valid.kernel_to_panel[9]);
-    assert.ok(error);
-    model.apply(error);
+    model.apply(example<IError>('error', m => m.code === 'unknown_module'));
     const outcome = model.lastResult;
     assert.ok(outcome && !outcome.ok);
     assert.equal(outcome.code, 'unknown_module');
@@ -284,9 +278,7 @@ describe('ModuleModel', () => {
 
   it('applies every valid example message without throwing', () => {
     for (const message of examples.valid.kernel_to_panel) {
-      const parsed = parseKernelMessage(message);
-      assert.ok(parsed);
-      model.apply(parsed);
+      model.apply(message as KernelMessage);
     }
     assert.equal(model.scope, 'all');
   });
