@@ -1,26 +1,31 @@
 """The messages between the JupyterLab panel and the kernel (protocol version 2).
 
-``docs/protocol.md`` describes the protocol; this module mirrors it: :func:`parse_request` turns
-whatever the panel sent into a typed :class:`Request` or raises :class:`ProtocolError` with the
-code to answer; the ``*_message`` functions build what the kernel sends. Nothing here touches
-``sys.modules``, imports or executes anything.
+``docs/protocol.schema.json`` defines their shapes and ``docs/protocol.md`` what they mean.
+:func:`parse_request` turns whatever the panel sent into a typed :class:`Request` or raises
+:class:`ProtocolError` with the code to answer: it checks the version and the type itself (they
+have their own codes), then the rest against the schema's definition of that type. The
+``*_message`` functions build what the kernel sends. Nothing here touches ``sys.modules``,
+imports or executes anything.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import os
-import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Iterable, Literal
+
+import fastjsonschema
 
 from .errors import ReimportError, ReloadFailed
 from .report import ReloadReport
 from .states import ModuleStatus
 
 __all__ = [
-    "VERSION", "TARGET", "Scope", "Request", "ProtocolError", "parse_request", "row", "rows", "changes",
-    "hello_message", "snapshot_message", "delta_message", "queued_message", "result_message",
+    "VERSION", "TARGET", "SCHEMA", "Scope", "Request", "ProtocolError", "parse_request", "row", "rows",
+    "changes", "hello_message", "snapshot_message", "delta_message", "queued_message", "result_message",
     "failure_message", "error_message", "pong_message", "goodbye_message", "engine_entry",
 ]
 
@@ -28,24 +33,31 @@ VERSION = 2
 WORKER_DETAILS_SHOWN = 20
 TARGET = "ipy_reimport"
 Scope = Literal["user", "all"]
-
-MAX_MODULES = 1000
-MAX_NAME = 256
-MAX_ID = 64
 IMPORTED_BY_SHOWN = 20
-_MODULE_NAME = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
-_FIELDS: dict[str, tuple[str, ...]] = {
-    "reload": ("modules",), "reload_stale": (), "rescan": (), "set_scope": ("scope",),
-    "subscribe": (), "ping": (),
-}
+
+
+def _load_schema() -> dict:
+    """The protocol's JSON Schema: in the installed package, or in ``docs/`` of a checkout."""
+    here = Path(__file__).parent
+    for path in (here / "protocol.schema.json", here.parent / "docs" / "protocol.schema.json"):
+        if path.is_file():
+            return json.loads(path.read_text(encoding="utf-8"))
+    raise FileNotFoundError("protocol.schema.json is neither in the package nor in docs/")
+
+
+SCHEMA = _load_schema()
+_DEFS = SCHEMA["$defs"]
+#: The schema's definition of each request type, by the ``type`` it carries.
+_REQUESTS = {_DEFS[ref["$ref"].rpartition("/")[2]]["properties"]["type"]["const"]: ref["$ref"]
+             for ref in _DEFS["PanelMessage"]["oneOf"]}
+_ID = _DEFS["RequestId"]
 
 
 class ProtocolError(Exception):
     """A message that cannot be carried out; answered with an ``error`` message.
 
     Attributes:
-        code: ``malformed``, ``version``, ``unknown_type``, ``unknown_module``, ``unreloadable``
-            or ``internal``.
+        code: ``malformed``, ``version`` or ``unknown_type``.
         request_id: the request's ``id`` when it could be read.
     """
 
@@ -80,34 +92,36 @@ def parse_request(data: Any) -> Request:
     kind = data.get("type")
     if not isinstance(kind, str):
         raise ProtocolError("malformed", "the message has no 'type'", request_id)
-    if kind not in _FIELDS:
+    if kind not in _REQUESTS:
         raise ProtocolError("unknown_type", f"unknown message type {_short(kind)}", request_id)
-    if request_id is None:
-        raise ProtocolError("malformed", f"'id' must be a string of 1 to {MAX_ID} characters")
+    try:
+        _validator(_REQUESTS[kind])(data)
+    except fastjsonschema.JsonSchemaValueException as error:
+        raise ProtocolError("malformed", _complaint(error), request_id) from None
     if kind == "reload":
-        return Request(kind, request_id, modules=_read_modules(data.get("modules"), request_id))
-    if kind == "set_scope":
-        scope = data.get("scope")
-        if scope not in ("user", "all"):
-            raise ProtocolError("malformed", "'scope' must be 'user' or 'all'", request_id)
-        return Request(kind, request_id, scope=scope)
-    return Request(kind, request_id)
+        return Request(kind, data["id"], modules=tuple(dict.fromkeys(data["modules"])))
+    return Request(kind, data["id"], scope=data["scope"] if kind == "set_scope" else None)
+
+
+@functools.lru_cache(maxsize=None)
+def _validator(ref: str) -> Callable[[Any], Any]:
+    """The compiled check of the schema's definition ``ref`` (compiled on first use)."""
+    return fastjsonschema.compile({"$defs": _DEFS, "$ref": ref})
+
+
+def _complaint(error: fastjsonschema.JsonSchemaValueException) -> str:
+    """The validator's complaint in one short line, naming the field as the panel wrote it."""
+    field = "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in error.path[1:]).lstrip(".")
+    where = f"'{field}'" if field else "the message"
+    if error.rule == "pattern":
+        return f"{where} is not a module name: {_short(error.value)}"
+    return error.message.replace(error.name, where, 1)
 
 
 def _read_id(value: Any) -> str | None:
-    if isinstance(value, str) and 0 < len(value) <= MAX_ID:
+    if isinstance(value, str) and _ID["minLength"] <= len(value) <= _ID["maxLength"]:
         return value
     return None
-
-
-def _read_modules(value: Any, request_id: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not 0 < len(value) <= MAX_MODULES:
-        raise ProtocolError("malformed", f"'modules' must be a list of 1 to {MAX_MODULES} module names",
-                            request_id)
-    for name in value:
-        if not (isinstance(name, str) and len(name) <= MAX_NAME and _MODULE_NAME.fullmatch(name)):
-            raise ProtocolError("malformed", f"not a module name: {_short(name)}", request_id)
-    return tuple(dict.fromkeys(value))
 
 
 def _short(value: Any) -> str:

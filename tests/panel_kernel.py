@@ -10,6 +10,8 @@ from typing import Callable
 import pytest
 from jupyter_client.manager import start_new_kernel
 
+from protocol_schema import assert_kernel_message
+
 TARGET = "ipy_reimport"
 VERSION = 2
 # What the panel's Load button runs (docs/protocol.md, labextension/src/connection.ts).
@@ -30,6 +32,16 @@ class Received:
     @property
     def data(self) -> dict:
         return self.msg["content"].get("data", {})
+
+
+def _checked(received: Received) -> Received:
+    """Every message the kernel sends on a comm is held to the protocol's schema (except the
+    empty comm_close with which ipykernel itself refuses a comm to a target nobody registered)."""
+    content = received.msg["content"]
+    if received.type == "comm_msg" or (received.type == "comm_open" and content.get("target_name") == TARGET) \
+            or (received.type == "comm_close" and content.get("data") != {}):
+        assert_kernel_message(content.get("data"))
+    return received
 
 
 @dataclass
@@ -66,7 +78,7 @@ class PanelKernel:
                 msg = self.client.get_iopub_msg(timeout=min(remaining, 0.5))
             except Exception:
                 continue
-            self.log.append(Received(time.time(), msg))
+            self.log.append(_checked(Received(time.time(), msg)))
 
     def panel(self, kind: str, timeout: float = 15.0, comm_id: str | None = None, **match) -> dict:
         """The next message of type ``kind`` on the panel comm (or on ``comm_id``) with fields equal
