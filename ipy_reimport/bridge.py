@@ -58,6 +58,17 @@ class _Link:
         if not self.closed:
             self.comm.send(message)
 
+    def push(self, current: dict[str, dict], owed: list[str]) -> None:
+        """Send the rows ``current``: a snapshot when requests are owed one, else what changed."""
+        if owed:
+            self.sent = current
+            self.send(snapshot_message(self.scope, list(current.values()), owed))
+            return
+        changed, removed = changes(self.sent or {}, current)
+        if changed or removed:
+            self.sent = current
+            self.send(delta_message(self.scope, changed, removed))
+
 
 class PanelBridge:
     """Serves the ``ipy_reimport`` comm target of one kernel.
@@ -197,19 +208,7 @@ class PanelBridge:
             for link, owed, _ in work:
                 if link.scope not in current:
                     current[link.scope] = self._rows(link.scope)
-                self._push(link, current[link.scope], owed)
-
-    @staticmethod
-    def _push(link: _Link, current: dict[str, dict], owed: list[str]) -> None:
-        """Send ``link`` a snapshot of ``current`` when requests are owed one, else a delta."""
-        if owed:
-            link.sent = current
-            link.send(snapshot_message(link.scope, list(current.values()), owed))
-            return
-        changed, removed = changes(link.sent or {}, current)
-        if changed or removed:
-            link.sent = current
-            link.send(delta_message(link.scope, changed, removed))
+                link.push(current[link.scope], owed)
 
     def _rows(self, scope: Scope) -> dict[str, dict]:
         statuses = self.tracker.statuses(scope == "all", refresh=False)

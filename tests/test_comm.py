@@ -204,6 +204,23 @@ def test_requests_for_modules_that_are_not_loaded_or_not_reloadable_change_nothi
     assert all(row["last_reload"] is None for row in rows(kernel.panel("snapshot", request_id="s")).values())
 
 
+def test_rows_say_whether_the_panel_may_reload_them_and_a_reload_is_refused_the_same_way(kernel, pkg):
+    pkg.write("pkg/gone.py", "G = 1\n")
+    kernel.run("import pkg.gone")
+    pkg.path("pkg/gone.py").unlink()
+    kernel.send({"v": 2, "type": "set_scope", "id": "s1", "scope": "all"})
+    kernel.panel("snapshot", request_id="s1")
+    kernel.send({"v": 2, "type": "rescan", "id": "s2"})
+    listed = rows(kernel.panel("snapshot", request_id="s2"))
+    assert listed["pkg.base"]["reload_blocked"] is None and listed["pkg.gone"]["state"] == "missing"
+    for name, code in [("json", "not_yours"), ("sys", "unreloadable"), ("pkg.gone", "refused")]:
+        kernel.send({"v": 2, "type": "reload", "id": name, "modules": ["pkg.base", name]})
+        error = kernel.panel("error", request_id=name)
+        assert (error["code"], error["message"]) == (code, listed[name]["reload_blocked"])
+    assert "not one of your modules" in listed["json"]["reload_blocked"]
+    assert listed["pkg.gone"]["reload_blocked"] == "cannot reload pkg.gone: source file deleted"
+
+
 # -- junk: every malformed message gets exactly one error and changes nothing -----------------
 _json = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
