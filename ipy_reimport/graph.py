@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-__all__ = ["imports_of", "clear_cache", "ImportGraph"]
+__all__ = ["imports_of", "resolve_from", "clear_cache", "ImportGraph"]
 
 _CacheKey = tuple[int, int, str, bool]
 _cache: dict[str, tuple[_CacheKey, frozenset[str]]] = {}
@@ -88,7 +88,7 @@ def _names_in(tree: ast.AST, package: str, path: str) -> Iterator[str]:
             for alias in node.names:
                 yield from (n for n in _with_parents(alias.name) if n not in ancestors)
             continue
-        base = _resolve(node, package)
+        base = resolve_from(node, package)
         if base is None:
             continue
         yield from (n for n in _with_parents(base) if n not in ancestors)
@@ -136,7 +136,9 @@ def _skipped_on_import(test: ast.expr) -> bool:
         (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
-def _resolve(node: ast.ImportFrom, package: str) -> str | None:
+def resolve_from(node: ast.ImportFrom, package: str) -> str | None:
+    """The absolute module a ``from ... import`` statement in ``package`` imports from (None when
+    its dots climb above the top-level package)."""
     if node.level == 0:
         return node.module
     parts = package.split(".") if package else []

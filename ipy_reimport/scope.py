@@ -12,10 +12,15 @@ import sysconfig
 from types import ModuleType
 from typing import Iterable
 
-__all__ = ["namespace", "is_lazy", "source_file", "unreloadable_reason", "shell_machinery", "UserScope"]
+__all__ = ["is_own", "namespace", "is_lazy", "source_file", "unreloadable_reason", "shell_machinery", "UserScope"]
 
 _OWN_PACKAGE = __name__.rpartition(".")[0]
 _LAZY_TYPE = getattr(importlib.util, "_LazyModule", None)
+
+
+def is_own(name: str) -> bool:
+    """Whether module ``name`` is part of ipy_reimport itself."""
+    return name.partition(".")[0] == _OWN_PACKAGE
 
 
 def namespace(module: object) -> dict:
@@ -59,7 +64,7 @@ def unreloadable_reason(name: str, module: ModuleType) -> str | None:
     Returns:
         A short human reason ("extension module", "built-in module", ...) or None.
     """
-    if name == _OWN_PACKAGE or name.startswith(_OWN_PACKAGE + "."):
+    if is_own(name):
         return "part of ipy_reimport itself"
     if not issubclass(type(module), ModuleType):
         return f"not a module ({type(module).__name__})"
@@ -132,7 +137,7 @@ class UserScope:
 
     def contains(self, name: str, file: str | None) -> bool:
         """True when the module ``name`` (executed from ``file``) belongs to the user."""
-        if name == _OWN_PACKAGE or name.startswith(_OWN_PACKAGE + ".") or self._matches(self.exclude, name, file):
+        if is_own(name) or self._matches(self.exclude, name, file):
             return False
         if self._matches(self.include, name, file):
             return True
