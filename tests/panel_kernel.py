@@ -16,6 +16,20 @@ TARGET = "ipy_reimport"
 VERSION = 2
 # What the panel's Load button runs (docs/protocol.md, labextension/src/connection.ts).
 LOAD_CODE = '%load_ext ipy_reimport\n__import__("ipy_reimport").open_panel_comm()'
+# A cell that prints True once the kernel's file watcher is in place.
+WATCHING = "import ipy_reimport; print(ipy_reimport.session().watcher.wait_ready())"
+# pkg/base.py of the comm tests (the ``pkg`` fixture): it records when and on which thread it ran.
+BASE = """
+import builtins, threading
+VALUE = {value}
+SEEN_CELL_DONE = getattr(builtins, "cell_done", None)
+THREAD = threading.current_thread().name
+"""
+
+
+def rows(message: dict) -> dict[str, dict]:
+    """The rows of a snapshot or delta, by name."""
+    return {row["name"]: row for row in message.get("modules", message.get("changed", []))}
 
 
 @dataclass

@@ -6,44 +6,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from conftest import Project
 from ipy_reimport.protocol import ProtocolError, parse_request
-from panel_kernel import PanelKernel
-
-BASE = """
-import builtins, threading
-VALUE = {value}
-SEEN_CELL_DONE = getattr(builtins, "cell_done", None)
-THREAD = threading.current_thread().name
-"""
-
-
-@pytest.fixture
-def pkg(tmp_path) -> Project:
-    project = Project(tmp_path)
-    project.package("pkg", {"base": BASE.format(value=1), "user": "from .base import VALUE\n"})
-    return project
-
-
-@pytest.fixture
-def kernel(pkg):
-    """A kernel in the project's folder with the extension loaded and ``pkg.user`` imported."""
-    kernel = PanelKernel(str(pkg.root))
-    try:
-        kernel.load_extension()
-        kernel.run("import pkg.user")
-        kernel.panel("delta")
-        assert kernel.run(WATCHING).strip() == "True"
-        yield kernel
-    finally:
-        kernel.close()
-
-WATCHING = "import ipy_reimport; print(ipy_reimport.session().watcher.wait_ready())"
-
-
-def rows(message: dict) -> dict[str, dict]:
-    return {row["name"]: row for row in message.get("modules", message.get("changed", []))}
-
+from panel_kernel import BASE, PanelKernel, rows
 
 def test_load_opens_comm_and_snapshot_lists_modules_imported_before(pkg):
     kernel = PanelKernel(str(pkg.root))

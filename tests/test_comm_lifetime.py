@@ -8,8 +8,7 @@ from collections import Counter
 
 import pytest
 
-from panel_kernel import PanelKernel
-from test_comm import BASE, WATCHING, kernel, pkg, rows  # noqa: F401  (shared fixtures)
+from panel_kernel import BASE, WATCHING, PanelKernel, rows
 
 LEASE = 1.0
 

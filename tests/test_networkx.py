@@ -4,36 +4,21 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import os
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import run
+from conftest import run, vendored_copy
 
 pytest.importorskip("networkx")
 
 
 @pytest.fixture
 def networkx_copy(tmp_path, monkeypatch):
-    source = Path(importlib.util.find_spec("networkx").origin).parent
-    saved = {n: m for n, m in sys.modules.items() if n == "networkx" or n.startswith("networkx.")}
-    for name in saved:
-        del sys.modules[name]
-    target = tmp_path / "vendor" / "networkx"
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "tests"))
-    for path in target.rglob("*.py"):
-        os.utime(path, ns=(1_600_000_000 * 10**9, 1_600_000_000 * 10**9))
-    monkeypatch.syspath_prepend(str(target.parent))
-    importlib.invalidate_caches()
-    yield target
-    for name in [n for n in sys.modules if n == "networkx" or n.startswith("networkx.")]:
-        del sys.modules[name]
-    sys.modules.update(saved)
+    with vendored_copy("networkx", tmp_path, monkeypatch, ignore=("tests",)) as target:
+        yield target
 
 
 def _edit(path: Path, old: str, new: str, second: int) -> None:

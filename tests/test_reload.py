@@ -90,31 +90,6 @@ def test_function_edit_is_seen_through_old_reference(ip, project):
     assert "f" in report.modules[0].patched
 
 
-def test_methods_properties_classmethods_and_new_method_reach_existing_instance(ip, project):
-    project.write("cmod.py", """
-        class C:
-            def __init__(self):
-                self.v = 3
-            def m(self):
-                return 'old'
-            @property
-            def p(self):
-                return 'old-p'
-            @classmethod
-            def k(cls):
-                return ('old-k', cls.__name__)
-            @staticmethod
-            def s():
-                return 'old-s'
-        """)
-    run(ip, "import cmod; c = cmod.C(); OldC = cmod.C")
-    text = project.path("cmod.py").read_text().replace("'old", "'new")
-    project.write("cmod.py", text + "    def added(self):\n        return self.v * 2\n")
-    run(ip, "%reload_deep cmod")
-    assert run(ip, "(c.m(), c.p, c.k(), c.s(), c.added())") == ("new", "new-p", ("new-k", "C"), "new-s", 6)
-    assert run(ip, "cmod.C is OldC and isinstance(c, cmod.C) and type(c) is cmod.C")
-
-
 def test_subclass_in_other_module_and_isinstance_survive(ip, project):
     project.package("inh", {
         "base": "class Base:\n    def who(self):\n        return 'base-old'\n",
@@ -153,79 +128,12 @@ def test_dataclass_gains_a_field(ip, project):
     assert run(ip, "type(old) is dc.P")
 
 
-def test_lru_cache_function_is_patched_and_cache_cleared(ip, project):
-    project.write("lru.py", "import functools\n@functools.lru_cache\ndef f(x):\n    return ('old', x)\n")
-    run(ip, "from lru import f; old = f; f(1)")
-    project.edit("lru.py", "'old'", "'new'")
-    run(ip, "%reload_deep lru")
-    assert run(ip, "(f(1), lru.f is old if 'lru' in dir() else __import__('lru').f is old)") == (("new", 1), True)
-
-
-def test_wraps_decorated_function_is_patched_through_wrapped(ip, project):
-    project.write("wr.py", """
-        import functools
-        def deco(fn):
-            @functools.wraps(fn)
-            def inner(*a):
-                return fn(*a)
-            return inner
-        @deco
-        def g():
-            return 'old'
-        """)
-    run(ip, "from wr import g; old = g")
-    project.edit("wr.py", "'old'", "'new'")
-    run(ip, "%reload_deep wr")
-    assert run(ip, "(old(), __import__('wr').g is old)") == ("new", True)
-
-
 def test_enum_members_keep_identity_and_equality(ip, project):
     project.write("en.py", "import enum\nclass Color(enum.Enum):\n    RED = 1\n    def label(self):\n        return 'old'\n")
     run(ip, "import en; red = en.Color.RED")
     project.edit("en.py", "'old'", "'new'")
     run(ip, "%reload_deep en")
     assert run(ip, "(red == en.Color.RED, red is en.Color(1), red.label())") == (True, True, "new")
-
-
-def test_unsafe_changes_replace_the_object_and_say_why(ip, project):
-    project.write("un.py", """
-        import enum
-        class A: pass
-        class B: pass
-        class S:
-            __slots__ = ('a',)
-        class E(enum.Enum):
-            X = 1
-        def make():
-            def inner():
-                return 1
-            return inner
-        """)
-    run(ip, "import un; OldS = un.S")
-    project.write("un.py", """
-        import enum
-        class A: pass
-        class B(A): pass
-        class S:
-            __slots__ = ('a', 'b')
-        class E(enum.Enum):
-            X = 1
-            Y = 2
-        def make():
-            y = 2
-            def inner():
-                return y
-            return inner
-        """)
-    run(ip, "OldE, x = un.E, un.E.X")
-    report = run(ip, "%reload_deep un")
-    replaced = dict(report.modules[0].replaced)
-    assert replaced == {"B": "base classes changed", "S": "__slots__ changed (the instance layout differs)"}
-    assert run(ip, "un.S is not OldS and un.S.__slots__") == ("a", "b")
-    assert "replaced S (__slots__ changed (the instance layout differs)); still held by: OldS" in str(report)
-    # an Enum keeps its identity and its members; the new member joins the kept class
-    assert run(ip, "(un.E is OldE, un.E.X is x, un.E.Y.value, isinstance(un.E.Y, OldE), list(un.E))") == \
-        (True, True, 2, True, [run(ip, "x"), run(ip, "un.E.Y")])
 
 
 def test_closure_with_changed_free_variables_is_replaced(ip, project):
@@ -387,26 +295,6 @@ def test_relative_module_name_resolves_against_package(ip, project):
     project.edit("rel/a.py", "X = 1", "X = 3")
     report = run(ip, "%reload_deep .a --package rel")
     assert report.order == ["rel.a"] and sys.modules["rel.a"].X == 3
-
-
-def test_sentinel_instances_made_by_the_new_code_belong_to_the_kept_class(ip, project):
-    project.write("sen.py", """
-        class NoChange:
-            pass
-        NO_CHANGE = NoChange()
-        class Point:
-            def __init__(self, x):
-                self.x = x
-        Point.ORIGIN = Point(0)
-        POINTS = [Point(1)]
-        def update(width=NO_CHANGE):
-            return 'kept' if isinstance(width, NoChange) else width
-        """)
-    run(ip, "import sen; OldPoint = sen.Point")
-    project.edit("sen.py", "return 'kept'", "return 'still kept'")
-    run(ip, "%reload_deep sen")
-    assert run(ip, "sen.update()") == "still kept"
-    assert run(ip, "(type(sen.Point.ORIGIN) is OldPoint, type(sen.POINTS[0]) is OldPoint)") == (True, True)
 
 
 def test_package_init_reexport_is_not_a_cycle_and_runs_after_its_submodules(ip, project):

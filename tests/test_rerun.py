@@ -9,39 +9,9 @@ import pytest
 
 from conftest import run
 
-# A registry that refuses a second registration of a name (as networkx's dispatcher, plugin
-# systems and ORM bases do), and a log of module executions.
-REGISTRY = """
-LOADS = []
-TABLE = {}
-def register(name):
-    def record(fn):
-        if name in TABLE:
-            raise KeyError(f"{name} is already registered")
-        TABLE[name] = fn
-        return fn
-    return record
-"""
-
-ALGOS = """
-from .registry import register, LOADS
-LOADS.append(__name__)
-
-@register("double")
-def double(x):
-    return x * 2
-
-class Graph:
-    def __init__(self):
-        self.nodes = []
-    def add(self, node):
-        self.nodes.append(node)
-"""
-
-
 @pytest.fixture
 def algos(ip, project):
-    project.package("rr", {"registry": REGISTRY, "algos": ALGOS})
+    project.copy("rr")  # tests/sources/rr: a registry that refuses a second registration
     run(ip, "from rr import registry, algos; g = algos.Graph(); g.add(1); double = algos.double")
     return project
 

@@ -5,36 +5,20 @@ with "descriptor ... doesn't apply to a 'Text' object"."""
 
 from __future__ import annotations
 
-import importlib.util
-import io
 import os
-import shutil
 import sys
-from pathlib import Path
 
 import pytest
 
-from conftest import run
+from conftest import run, vendored_copy
 
 pytest.importorskip("rich")
 
 
 @pytest.fixture
 def rich_copy(tmp_path, monkeypatch):
-    source = Path(importlib.util.find_spec("rich").origin).parent
-    saved = {n: m for n, m in sys.modules.items() if n == "rich" or n.startswith("rich.")}
-    for name in saved:
-        del sys.modules[name]
-    target = tmp_path / "vendor" / "rich"
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
-    for path in target.rglob("*.py"):
-        os.utime(path, ns=(1_600_000_000 * 10**9, 1_600_000_000 * 10**9))
-    monkeypatch.syspath_prepend(str(target.parent))
-    importlib.invalidate_caches()
-    yield target
-    for name in [n for n in sys.modules if n == "rich" or n.startswith("rich.")]:
-        del sys.modules[name]
-    sys.modules.update(saved)
+    with vendored_copy("rich", tmp_path, monkeypatch) as target:
+        yield target
 
 
 def test_rich_text_edit_is_deep_reloaded_and_rich_keeps_working(ip, rich_copy):
@@ -63,4 +47,5 @@ def test_rich_text_edit_is_deep_reloaded_and_rich_keeps_working(ip, rich_copy):
                        "Console(file=buffer, width=30, color_system=None).print(table, Text('after'))\n"
                        "buffer.getvalue()")
     assert "cell" in rendered and "hello" in rendered and "after" in rendered
-    assert isinstance(io.StringIO(), io.StringIO)
+    left = {s.name: s.state.value for s in run(ip, "%stale --all") if s.name.startswith("rich")}
+    assert set(left.values()) == {"fresh"}, left
