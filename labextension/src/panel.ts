@@ -6,7 +6,7 @@
 import { Message } from '@lumino/messaging';
 import { ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
-import { ILoadState, LOAD_EXTENSION_CODE } from './connection';
+import { ILoadState, LOAD_EXTENSION_CODE } from './loader';
 import { h, setAttr, setText } from './dom';
 import {
   STATE_HELP,
@@ -55,7 +55,8 @@ export interface IReimportPanelOptions {
 }
 
 const CONNECTION_TEXT: Record<Exclude<ConnectionState, 'connected'>, string> = {
-  'no-kernel': 'Open a notebook or a console to see the Python modules its kernel has loaded.',
+  'no-kernel':
+    'Open a notebook or a console to see the Python modules its kernel has loaded.',
   connecting: 'Connecting to the kernel…',
   'no-extension': 'ipy_reimport is not loaded in this kernel.',
   'other-version':
@@ -79,9 +80,10 @@ function recordRender(start: number): void {
   }
   const entries = performance.getEntriesByName(RENDER_MEASURE, 'measure');
   if (entries.length > MAX_MEASURES) {
-    const kept = entries
-      .slice(-MAX_MEASURES)
-      .map(entry => ({ start: entry.startTime, end: entry.startTime + entry.duration }));
+    const kept = entries.slice(-MAX_MEASURES).map(entry => ({
+      start: entry.startTime,
+      end: entry.startTime + entry.duration
+    }));
     performance.clearMeasures(RENDER_MEASURE);
     for (const range of kept) {
       performance.measure(RENDER_MEASURE, range);
@@ -95,7 +97,9 @@ export class ReimportPanel extends Widget {
   constructor(options: IReimportPanelOptions) {
     super();
     this._openFile = options.openFile;
-    this._rows = new RowList(options.openFile !== null, () => this._schedule(false));
+    this._rows = new RowList(options.openFile !== null, () =>
+      this._schedule(false)
+    );
     this.id = PANEL_ID;
     this.addClass('jp-ReimportPanel');
     this._build();
@@ -119,7 +123,11 @@ export class ReimportPanel extends Widget {
    * @param basePath - the notebook's or console's directory, for file paths.
    * @param starting - no kernel yet, but the session is starting.
    */
-  setSource(source: IPanelSource | null, basePath: string, starting = false): void {
+  setSource(
+    source: IPanelSource | null,
+    basePath: string,
+    starting = false
+  ): void {
     this._basePath = basePath;
     if (source !== this._source) {
       this._bind(source);
@@ -188,8 +196,16 @@ export class ReimportPanel extends Widget {
       'Load ipy_reimport'
     );
     this._loadHint = h('p', { class: 'jp-ReimportPanel-hint' });
-    this._loadError = h('p', { class: 'jp-ReimportPanel-loadError', role: 'alert' });
-    message.append(this._messageText, this._loadButton, this._loadHint, this._loadError);
+    this._loadError = h('p', {
+      class: 'jp-ReimportPanel-loadError',
+      role: 'alert'
+    });
+    message.append(
+      this._messageText,
+      this._loadButton,
+      this._loadHint,
+      this._loadError
+    );
 
     const header = h('div', { class: 'jp-ReimportPanel-header' });
     const counts = h('div', { class: 'jp-ReimportPanel-counts' });
@@ -259,7 +275,14 @@ export class ReimportPanel extends Widget {
 
     this._empty = h('p', { class: 'jp-ReimportPanel-empty' });
 
-    node.append(message, header, this._result, this._workers, this._rows.node, this._empty);
+    node.append(
+      message,
+      header,
+      this._result,
+      this._workers,
+      this._rows.node,
+      this._empty
+    );
 
     node.addEventListener('click', this._onClick);
     this._filter.addEventListener('input', () =>
@@ -291,7 +314,11 @@ export class ReimportPanel extends Widget {
 
   private _onClick = (event: MouseEvent): void => {
     const target = (event.target as Element | null)?.closest?.('[data-action]');
-    if (!target || !this.node.contains(target) || (target as HTMLButtonElement).disabled) {
+    if (
+      !target ||
+      !this.node.contains(target) ||
+      (target as HTMLButtonElement).disabled
+    ) {
       return;
     }
     const source = this._source;
@@ -310,7 +337,9 @@ export class ReimportPanel extends Widget {
         source?.setScope(this._model.scope === 'user' ? 'all' : 'user');
         break;
       case 'reload': {
-        const name = target.closest('[data-module]')?.getAttribute('data-module');
+        const name = target
+          .closest('[data-module]')
+          ?.getAttribute('data-module');
         if (name) {
           source?.reload([name]);
         }
@@ -373,12 +402,22 @@ export class ReimportPanel extends Widget {
   }
 
   private _renderMessage(state: ConnectionState): void {
-    setText(this._messageText, state === 'connected' ? '' : CONNECTION_TEXT[state]);
-    const load = this._source?.loadState ?? { canLoad: false, loading: false, error: null };
+    setText(
+      this._messageText,
+      state === 'connected' ? '' : CONNECTION_TEXT[state]
+    );
+    const load = this._source?.loadState ?? {
+      canLoad: false,
+      loading: false,
+      error: null
+    };
     const offerLoad = state === 'no-extension' && load.canLoad;
     this._loadButton.hidden = !offerLoad;
     this._loadButton.disabled = load.loading;
-    setText(this._loadButton, load.loading ? 'Loading ipy_reimport…' : 'Load ipy_reimport');
+    setText(
+      this._loadButton,
+      load.loading ? 'Loading ipy_reimport…' : 'Load ipy_reimport'
+    );
     setText(
       this._loadHint,
       state !== 'no-extension'
@@ -387,7 +426,10 @@ export class ReimportPanel extends Widget {
           ? `or run ${LOAD_EXTENSION_CODE} in a cell`
           : 'It needs a Python kernel.'
     );
-    setText(this._loadError, state === 'no-extension' ? (load.error ?? '') : '');
+    setText(
+      this._loadError,
+      state === 'no-extension' ? (load.error ?? '') : ''
+    );
   }
 
   private _renderHeader(model: ModuleModel): void {
@@ -427,8 +469,16 @@ export class ReimportPanel extends Widget {
       text = describeOutcome(outcome);
     }
     setAttr(this._result, 'data-pending', pending);
-    setAttr(this._result, 'data-ok', pending || !outcome ? null : String(outcome.ok));
-    setAttr(this._result, 'title', pending || !outcome ? null : outcomeTooltip(outcome));
+    setAttr(
+      this._result,
+      'data-ok',
+      pending || !outcome ? null : String(outcome.ok)
+    );
+    setAttr(
+      this._result,
+      'title',
+      pending || !outcome ? null : outcomeTooltip(outcome)
+    );
     setText(this._result, text);
     this._result.hidden = text === '';
   }
@@ -450,10 +500,14 @@ export class ReimportPanel extends Widget {
         },
         describeEngine(engine)
       );
-      const behind = engine.details.filter(d => !CURRENT_STATUSES.includes(d.status));
+      const behind = engine.details.filter(
+        d => !CURRENT_STATUSES.includes(d.status)
+      );
       if (behind.length > 0) {
         const list = h('ul', { class: 'jp-ReimportPanel-engineDetails' });
-        list.append(...behind.map(d => h('li', {}, `${d.worker}: ${d.message}`)));
+        list.append(
+          ...behind.map(d => h('li', {}, `${d.worker}: ${d.message}`))
+        );
         item.append(list);
       }
       return item;
@@ -468,9 +522,10 @@ export class ReimportPanel extends Widget {
       if (!model.hasSnapshot) {
         text = 'Loading the module list…';
       } else if (model.rows.size === 0) {
-        text = model.scope === 'user'
-          ? 'None of your modules is loaded yet.'
-          : 'No module is loaded.';
+        text =
+          model.scope === 'user'
+            ? 'None of your modules is loaded yet.'
+            : 'No module is loaded.';
       } else {
         text = `No module matches “${model.filter.trim()}”.`;
       }

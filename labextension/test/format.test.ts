@@ -12,10 +12,18 @@ import { Action, IReloaded, IResult, IRow } from '../src/protocol';
 import { example } from './examples';
 
 /** A successful result of these modules (name and action). */
-function result(modules: Array<[string, Action]>, extra: Partial<IResult> = {}): IResult {
-  const reloaded = modules.map(
-    ([name, action]): IReloaded => ({ name, seconds: 0.001, action, reason: null, patched: [], replaced: [] })
-  );
+function result(
+  modules: Array<[string, Action]>,
+  extra: Partial<IResult> = {}
+): IResult {
+  const reloaded = modules.map(([name, action]): IReloaded => ({
+    name,
+    seconds: 0.001,
+    action,
+    reason: null,
+    patched: [],
+    replaced: []
+  }));
   return {
     ...example<IResult>('result', m => m.ok),
     seconds: 0.0031,
@@ -27,7 +35,8 @@ function result(modules: Array<[string, Action]>, extra: Partial<IResult> = {}):
   };
 }
 
-const describeResult = (r: IResult): string => describeOutcome({ ok: true, result: r });
+const describeResult = (r: IResult): string =>
+  describeOutcome({ ok: true, result: r });
 
 describe('describeOutcome', () => {
   it('says what ran, in reload order, how long it took and how many dependents needed nothing', () => {
@@ -50,13 +59,19 @@ describe('describeOutcome', () => {
   });
 
   it('says one module, and when nothing ran', () => {
-    assert.equal(describeResult(result([['a', 'executed']])), 'Reloaded 1 module in 3.1 ms (1 re-executed): a');
+    assert.equal(
+      describeResult(result([['a', 'executed']])),
+      'Reloaded 1 module in 3.1 ms (1 re-executed): a'
+    );
     assert.equal(describeResult(result([])), 'Nothing reloaded');
     assert.equal(
       describeResult(result([], { checked: 1 })),
       'Nothing reloaded; 1 dependent needed nothing'
     );
-    assert.equal(describeResult(result([['b', 'skipped']])), 'Nothing reloaded; left out b');
+    assert.equal(
+      describeResult(result([['b', 'skipped']])),
+      'Nothing reloaded; left out b'
+    );
   });
 
   it('lists what ran in each module, and why, in the tooltip', () => {
@@ -111,7 +126,10 @@ describe('resolveRowPath', () => {
       kind: 'inside',
       path: 'work/src/pkg/core.py'
     });
-    assert.deepEqual(resolveRowPath('', 'a.py'), { kind: 'inside', path: 'a.py' });
+    assert.deepEqual(resolveRowPath('', 'a.py'), {
+      kind: 'inside',
+      path: 'a.py'
+    });
   });
 
   it('refuses paths that leave the Jupyter root', () => {
@@ -145,8 +163,14 @@ describe('rowTooltip', () => {
   });
 
   it('says when the list of importers is cut', () => {
-    assert.match(rowTooltip({ ...row, importers: 25 }), /imported by: .*… \(25 in all\)/);
-    assert.match(rowTooltip({ ...row, importers: 0, imported_by: [] }), /imported by: no loaded module/);
+    assert.match(
+      rowTooltip({ ...row, importers: 25 }),
+      /imported by: .*… \(25 in all\)/
+    );
+    assert.match(
+      rowTooltip({ ...row, importers: 0, imported_by: [] }),
+      /imported by: no loaded module/
+    );
   });
 
   it('shows the reason and the last failed reload', () => {

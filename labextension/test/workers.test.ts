@@ -7,7 +7,8 @@ import { IResult } from '../src/protocol';
 import { example } from './examples';
 
 /** The example result that lists workers of every engine. */
-const withWorkers = (): IResult => example<IResult>('result', m => m.workers.length > 0);
+const withWorkers = (): IResult =>
+  example<IResult>('result', m => m.workers.length > 0);
 const failed = (): IResult => example<IResult>('result', m => !m.ok);
 
 describe('ModuleModel.workers', () => {
@@ -19,11 +20,14 @@ describe('ModuleModel.workers', () => {
 
   it('keeps the engines of the last successful reload, through a failed one', () => {
     model.apply(withWorkers());
-    assert.deepEqual(model.workers.map(e => [e.engine, e.current, e.behind]), [
-      ['dask', 1, 1],
-      ['loky', 2, 0],
-      ['processes', 0, 1]
-    ]);
+    assert.deepEqual(
+      model.workers.map(e => [e.engine, e.current, e.behind]),
+      [
+        ['dask', 1, 1],
+        ['loky', 2, 0],
+        ['processes', 0, 1]
+      ]
+    );
     model.apply(failed());
     assert.equal(model.workers.length, 3);
     model.reset();
@@ -48,12 +52,18 @@ describe('worker texts', () => {
 
   it('counts each engine and names what is behind in the tooltip', () => {
     const [daskEngine, loky, processes] = withWorkers().workers;
-    assert.equal(describeEngine(daskEngine), 'Dask tcp://127.0.0.1:8786: 1 current, 1 behind');
+    assert.equal(
+      describeEngine(daskEngine),
+      'Dask tcp://127.0.0.1:8786: 1 current, 1 behind'
+    );
     assert.equal(describeEngine(loky), 'joblib (loky): 2 current, 0 behind');
     assert.equal(
       describeEngine(processes),
       '1 other worker process cannot be reached and may run old code'
     );
-    assert.match(engineTooltip(daskEngine), /tcp:\/\/127\.0\.0\.1:40417: behind: .*line 3/);
+    assert.match(
+      engineTooltip(daskEngine),
+      /tcp:\/\/127\.0\.0\.1:40417: behind: .*line 3/
+    );
   });
 });
