@@ -2,7 +2,11 @@
  * Wires the panel into JupyterLab: the sidebar, the current notebook or
  * console, one connection per kernel, commands and settings.
  */
-import { ILabShell, ILayoutRestorer, JupyterFrontEnd } from '@jupyterlab/application';
+import {
+  ILabShell,
+  ILayoutRestorer,
+  JupyterFrontEnd
+} from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { IConsoleTracker } from '@jupyterlab/console';
 import { IDocumentManager } from '@jupyterlab/docmanager';
@@ -44,6 +48,10 @@ export function activatePanel(
         }
       : null
   });
+  panel.disposed.connect(() => {
+    tracker.dispose();
+    manager.dispose();
+  });
   panel.title.icon = modulesIcon;
   panel.title.caption = 'Python modules (ipy_reimport)';
   labShell.add(panel, 'left', { rank: 650, type: 'Python modules' });
@@ -53,19 +61,26 @@ export function activatePanel(
   // `%load_ext` in any of them is received (and never refused).
   for (const widgets of [notebooks, consoles]) {
     widgets?.forEach(widget => manager.watch(widget.sessionContext));
-    widgets?.widgetAdded.connect((_, widget) => manager.watch(widget.sessionContext));
+    widgets?.widgetAdded.connect((_, widget) =>
+      manager.watch(widget.sessionContext)
+    );
   }
 
   const followed = new WeakSet<ReimportConnection>();
   const show = (): void => {
     const kernel = tracker.kernel;
-    const connection = kernel && !kernel.isDisposed ? manager.get(kernel) : null;
+    const connection =
+      kernel && !kernel.isDisposed ? manager.get(kernel) : null;
     if (connection && !followed.has(connection)) {
       followed.add(connection);
       connection.disposed.connect(show);
     }
     connection?.start();
-    panel.setSource(connection, tracker.basePath, !connection && tracker.isStarting);
+    panel.setSource(
+      connection,
+      tracker.basePath,
+      !connection && tracker.isStarting
+    );
   };
   tracker.changed.connect(show);
   show();
@@ -79,6 +94,8 @@ export function activatePanel(
           labShell.activateById(panel.id);
         }
       })
-      .catch(reason => console.warn('ipy_reimport: could not load the settings', reason));
+      .catch(reason =>
+        console.warn('ipy_reimport: could not load the settings', reason)
+      );
   }
 }

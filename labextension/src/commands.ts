@@ -15,6 +15,9 @@ export namespace CommandIDs {
 /** The palette category. */
 export const PALETTE_CATEGORY = 'ipy_reimport';
 
+/** What the commands take: no arguments. */
+const NO_ARGS = { args: { type: 'object', properties: {} } } as const;
+
 /** Register the commands and add them to the palette. */
 export function addCommands(
   commands: CommandRegistry,
@@ -23,14 +26,17 @@ export function addCommands(
   palette: ICommandPalette | null
 ): void {
   commands.addCommand(CommandIDs.reloadStale, {
+    describedBy: NO_ARGS,
     label: 'Reload stale modules',
-    caption: 'Deep-reload every stale module of the current kernel (ipy_reimport)',
+    caption:
+      'Deep-reload every stale module of the current kernel (ipy_reimport)',
     isEnabled: () => panel.model.connection === 'connected',
     execute: () => {
       panel.reloadStale();
     }
   });
   commands.addCommand(CommandIDs.showPanel, {
+    describedBy: NO_ARGS,
     label: 'Show module panel',
     caption: 'Show the Python modules of the current kernel (ipy_reimport)',
     execute: () => {

@@ -3,7 +3,14 @@
  */
 import { PathExt } from '@jupyterlab/coreutils';
 import { IFailure, Outcome } from './model';
-import { Action, IEngine, IReloaded, IResult, IRow, ModuleState } from './protocol';
+import {
+  Action,
+  IEngine,
+  IReloaded,
+  IResult,
+  IRow,
+  ModuleState
+} from './protocol';
 
 /** One line on what each state means. */
 export const STATE_HELP: Record<ModuleState, string> = {
@@ -24,7 +31,11 @@ export function formatMilliseconds(seconds: number): string {
 function describeWhere(error: IFailure): string {
   const parts: string[] = [];
   if (error.path !== null) {
-    parts.push(error.line !== null ? `in ${error.path}, line ${error.line}` : `in ${error.path}`);
+    parts.push(
+      error.line !== null
+        ? `in ${error.path}, line ${error.line}`
+        : `in ${error.path}`
+    );
   }
   if (error.module !== null) {
     parts.push(`(module ${error.module})`);
@@ -47,7 +58,10 @@ function countActions(modules: readonly IReloaded[]): string {
   for (const m of modules) {
     counts.set(m.action, (counts.get(m.action) ?? 0) + 1);
   }
-  return Array.from(counts, ([action, n]) => `${n} ${ACTION_TEXT[action]}`).join(', ');
+  return Array.from(
+    counts,
+    ([action, n]) => `${n} ${ACTION_TEXT[action]}`
+  ).join(', ');
 }
 
 /** The one-line text of a successful result: what ran, how long it took, what was left. */
@@ -69,14 +83,20 @@ function describeResult(result: IResult): string {
     parts.push(`left out ${leftOut.map(m => m.name).join(', ')}`);
   }
   if (result.checked > 0) {
-    parts.push(`${result.checked} ${result.checked === 1 ? 'dependent' : 'dependents'} needed nothing`);
+    parts.push(
+      `${result.checked} ${result.checked === 1 ? 'dependent' : 'dependents'} needed nothing`
+    );
   }
   if (result.skipped.length > 0) {
-    parts.push(`skipped ${result.skipped.map(s => `${s.name} (${s.reason})`).join(', ')}`);
+    parts.push(
+      `skipped ${result.skipped.map(s => `${s.name} (${s.reason})`).join(', ')}`
+    );
   }
   const behind = result.workers.reduce((sum, engine) => sum + engine.behind, 0);
   if (behind > 0) {
-    parts.push(`${behind} ${behind === 1 ? 'worker is' : 'workers are'} behind`);
+    parts.push(
+      `${behind} ${behind === 1 ? 'worker is' : 'workers are'} behind`
+    );
   }
   return parts.join('; ');
 }
@@ -121,7 +141,10 @@ export function describeEngine(engine: IEngine): string {
 
 /** The tooltip of an engine: its line, then one line per worker detail. */
 export function engineTooltip(engine: IEngine): string {
-  return [describeEngine(engine), ...engine.details.map(d => `${d.worker}: ${d.message}`)].join('\n');
+  return [
+    describeEngine(engine),
+    ...engine.details.map(d => `${d.worker}: ${d.message}`)
+  ].join('\n');
 }
 
 /** Where a row's file is, for its open button. */
@@ -131,7 +154,10 @@ export type OpenTarget =
   | { kind: 'inside'; path: string };
 
 /** Resolve a row's path (relative to the kernel's directory) against the Jupyter root. */
-export function resolveRowPath(basePath: string, path: string | null): OpenTarget {
+export function resolveRowPath(
+  basePath: string,
+  path: string | null
+): OpenTarget {
   if (path === null || path === '') {
     return { kind: 'none' };
   }
@@ -152,7 +178,9 @@ export function rowTooltip(row: IRow): string {
   if (row.importers === 0 && row.imported_by.length === 0) {
     lines.push('imported by: no loaded module');
   } else if (row.importers > row.imported_by.length) {
-    lines.push(`imported by: ${shown}${shown ? ', ' : ''}… (${row.importers} in all)`);
+    lines.push(
+      `imported by: ${shown}${shown ? ', ' : ''}… (${row.importers} in all)`
+    );
   } else {
     lines.push(`imported by: ${shown}`);
   }
@@ -168,4 +196,3 @@ export function rowTooltip(row: IRow): string {
   }
   return lines.join('\n');
 }
-

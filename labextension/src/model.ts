@@ -21,11 +21,7 @@ import {
 
 /** How the panel relates to the current kernel (the root's `data-connection`). */
 export type ConnectionState =
-  | 'no-kernel'
-  | 'connecting'
-  | 'no-extension'
-  | 'other-version'
-  | 'connected';
+  'no-kernel' | 'connecting' | 'no-extension' | 'other-version' | 'connected';
 
 /** A sent request waits for its answer (`running`) or for the cell to end (`queued`). */
 export type PendingStatus = 'running' | 'queued';

@@ -59,7 +59,16 @@ function createRowView(): IRowView {
     'data-action': 'open'
   });
   el.append(name, badge, reload, open);
-  return { el, name: text, badge, reload, open, row: null, pending: null, basePath: null };
+  return {
+    el,
+    name: text,
+    badge,
+    reload,
+    open,
+    row: null,
+    pending: null,
+    basePath: null
+  };
 }
 
 /** The scrolling list of rows. */
@@ -75,9 +84,15 @@ export class RowList {
       role: 'list',
       'aria-label': 'Loaded Python modules'
     });
-    this.node.style.setProperty('--jp-ReimportPanel-row-height', `${ROW_HEIGHT}px`);
-    this._top = h('div', { class: 'jp-ReimportPanel-spacer', 'aria-hidden': 'true' });
-    this._bottom = h('div', { class: 'jp-ReimportPanel-spacer', 'aria-hidden': 'true' });
+    this.node.style.setProperty('--jp-reimport-row-height', `${ROW_HEIGHT}px`);
+    this._top = h('div', {
+      class: 'jp-ReimportPanel-spacer',
+      'aria-hidden': 'true'
+    });
+    this._bottom = h('div', {
+      class: 'jp-ReimportPanel-spacer',
+      'aria-hidden': 'true'
+    });
     this.node.append(this._top, this._bottom);
     this.node.addEventListener('scroll', onViewportChange, { passive: true });
     if (typeof ResizeObserver !== 'undefined') {
@@ -128,7 +143,8 @@ export class RowList {
     const views: IRowView[] = [];
     for (let i = start; i < end; i++) {
       const row = rows[i];
-      const view = this._attached.get(row.name) ?? this._pool.pop() ?? createRowView();
+      const view =
+        this._attached.get(row.name) ?? this._pool.pop() ?? createRowView();
       this._update(view, row, model!.rowPending(row.name), basePath);
       setAttr(view.el, 'aria-posinset', String(i + 1));
       setAttr(view.el, 'aria-setsize', String(total));
@@ -164,7 +180,10 @@ export class RowList {
     const viewport = this._viewport || this.node.clientHeight || 800;
     const top = this.node.scrollTop;
     const start = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
-    const end = Math.min(total, Math.ceil((top + viewport) / ROW_HEIGHT) + OVERSCAN);
+    const end = Math.min(
+      total,
+      Math.ceil((top + viewport) / ROW_HEIGHT) + OVERSCAN
+    );
     return [Math.min(start, end), end];
   }
 
@@ -174,7 +193,11 @@ export class RowList {
     pending: PendingStatus | null,
     basePath: string
   ): void {
-    if (view.row === row && view.pending === pending && view.basePath === basePath) {
+    if (
+      view.row === row &&
+      view.pending === pending &&
+      view.basePath === basePath
+    ) {
       return;
     }
     const el = view.el;
@@ -194,10 +217,16 @@ export class RowList {
     );
     setAttr(view.reload, 'aria-label', `Reload ${row.name}`);
 
-    const target = this._canOpen ? resolveRowPath(basePath, row.path) : { kind: 'none' as const };
+    const target = this._canOpen
+      ? resolveRowPath(basePath, row.path)
+      : { kind: 'none' as const };
     view.open.hidden = target.kind === 'none';
     view.open.disabled = target.kind !== 'inside';
-    setAttr(view.open, 'data-path', target.kind === 'inside' ? target.path : null);
+    setAttr(
+      view.open,
+      'data-path',
+      target.kind === 'inside' ? target.path : null
+    );
     setAttr(
       view.open,
       'title',

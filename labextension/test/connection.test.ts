@@ -274,6 +274,7 @@ describe('ReimportConnection', () => {
     await settle();
     assert.equal(other.loadState.canLoad, false);
     other.dispose();
+    r.dispose();
   });
 
   it('keeps the comm target on every object of the kernel, and goes when the last one goes', async () => {

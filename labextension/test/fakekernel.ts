@@ -70,6 +70,7 @@ export class FakeKernel {
   connectionStatusChanged = new Signal<this, string>(this);
   targets = new Map<string, (comm: unknown, msg: unknown) => void>();
   comms: FakeComm[] = [];
+  announcements: FakeComm[] = [];
   commInfoAsked = 0;
   executed: Array<{ code: string; silent: boolean }> = [];
   executeReply: Record<string, unknown> = { status: 'ok' };
@@ -133,6 +134,7 @@ export class FakeKernel {
       throw new Error('no comm target registered');
     }
     const comm = new FakeComm('announcement');
+    this.announcements.push(comm);
     callback(comm, {
       content: { comm_id: comm.commId, target_name: 'ipy_reimport', data }
     });
