@@ -47,9 +47,7 @@ export default defineConfig([
       '@typescript-eslint/no-use-before-define': 'off',
       curly: ['error', 'all'],
       eqeqeq: 'error',
-      'prefer-arrow-callback': 'error',
-      // Until the UI strings go through the translator (next change).
-      'jupyter/no-untranslated-string': 'off'
+      'prefer-arrow-callback': 'error'
     }
   },
   prettierRecommended

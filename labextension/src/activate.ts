@@ -12,6 +12,7 @@ import { IConsoleTracker } from '@jupyterlab/console';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { addCommands } from './commands';
 import { ReimportConnection } from './connection';
 import { ConnectionManager } from './manager';
@@ -31,8 +32,10 @@ export function activatePanel(
   notebooks: INotebookTracker | null,
   consoles: IConsoleTracker | null,
   docManager: IDocumentManager | null,
-  settingRegistry: ISettingRegistry | null
+  settingRegistry: ISettingRegistry | null,
+  translator: ITranslator | null
 ): void {
+  const trans = (translator ?? nullTranslator).load('ipy_reimport');
   const contents = app.serviceManager.contents;
   const manager = new ConnectionManager();
   const tracker = new SessionTracker({
@@ -42,6 +45,7 @@ export function activatePanel(
     localPath: path => contents.localPath(path)
   });
   const panel = new ReimportPanel({
+    trans,
     openFile: docManager
       ? path => {
           docManager.openOrReveal(path);
@@ -53,8 +57,8 @@ export function activatePanel(
     manager.dispose();
   });
   panel.title.icon = modulesIcon;
-  panel.title.caption = 'Python modules (ipy_reimport)';
-  labShell.add(panel, 'left', { rank: 650, type: 'Python modules' });
+  panel.title.caption = trans.__('Python modules (ipy_reimport)');
+  labShell.add(panel, 'left', { rank: 650, type: trans.__('Python modules') });
   restorer?.add(panel, 'ipy-reimport');
 
   // Every notebook's and console's kernel gets the comm target, so that a
@@ -85,7 +89,7 @@ export function activatePanel(
   tracker.changed.connect(show);
   show();
 
-  addCommands(app.commands, labShell, panel, palette);
+  addCommands(app.commands, labShell, panel, palette, trans);
 
   if (settingRegistry) {
     Promise.all([settingRegistry.load(PLUGIN_ID), app.restored])

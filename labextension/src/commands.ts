@@ -1,6 +1,7 @@
 /** The palette commands of the panel. */
 import { ILabShell } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import type { TranslationBundle } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 import { ReimportPanel } from './panel';
 
@@ -23,13 +24,15 @@ export function addCommands(
   commands: CommandRegistry,
   labShell: ILabShell,
   panel: ReimportPanel,
-  palette: ICommandPalette | null
+  palette: ICommandPalette | null,
+  trans: TranslationBundle
 ): void {
   commands.addCommand(CommandIDs.reloadStale, {
     describedBy: NO_ARGS,
-    label: 'Reload stale modules',
-    caption:
-      'Deep-reload every stale module of the current kernel (ipy_reimport)',
+    label: trans.__('Reload stale modules'),
+    caption: trans.__(
+      'Deep-reload every stale module of the current kernel (ipy_reimport)'
+    ),
     isEnabled: () => panel.model.connection === 'connected',
     execute: () => {
       panel.reloadStale();
@@ -37,8 +40,10 @@ export function addCommands(
   });
   commands.addCommand(CommandIDs.showPanel, {
     describedBy: NO_ARGS,
-    label: 'Show module panel',
-    caption: 'Show the Python modules of the current kernel (ipy_reimport)',
+    label: trans.__('Show module panel'),
+    caption: trans.__(
+      'Show the Python modules of the current kernel (ipy_reimport)'
+    ),
     execute: () => {
       labShell.activateById(panel.id);
     }

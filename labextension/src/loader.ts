@@ -18,7 +18,7 @@ export interface ILoadState {
   readonly canLoad: boolean;
   /** Whether the load is running. */
   readonly loading: boolean;
-  /** Why the last load failed, one line. */
+  /** Why the last load failed, one line (the kernel's error, or the request's). */
   readonly error: string | null;
 }
 
@@ -71,7 +71,7 @@ export class ExtensionLoader {
         error = `${reply.content.ename}: ${reply.content.evalue}`;
       }
     } catch (reason) {
-      error = `Could not run ${LOAD_EXTENSION_CODE}: ${String(reason)}`;
+      error = String(reason);
     }
     this._set({ loading: false, error });
     return error === null;

@@ -10,6 +10,7 @@ import {
 } from '../src/format';
 import { Action, IReloaded, IResult, IRow } from '../src/protocol';
 import { example } from './examples';
+import { trans } from './trans';
 
 /** A successful result of these modules (name and action). */
 function result(
@@ -36,7 +37,7 @@ function result(
 }
 
 const describeResult = (r: IResult): string =>
-  describeOutcome({ ok: true, result: r });
+  describeOutcome(trans, { ok: true, result: r });
 
 describe('describeOutcome', () => {
   it('says what ran, in reload order, how long it took and how many dependents needed nothing', () => {
@@ -77,16 +78,16 @@ describe('describeOutcome', () => {
   it('lists what ran in each module, and why, in the tooltip', () => {
     const r7 = example<IResult>('result', m => m.request_id === 'r7');
     assert.equal(
-      outcomeTooltip({ ok: true, result: r7 }),
+      outcomeTooltip(trans, { ok: true, result: r7 }),
       'shapes.units: ran changed statements; patched to_metres\n' +
         'shapes.geometry: re-executed: line 3 reads UNIT, which now refers to a new object; ' +
         'patched Circle, area; replaced Frozen (a class with a changed __slots__ layout)'
     );
-    assert.equal(outcomeTooltip({ ok: true, result: result([]) }), null);
+    assert.equal(outcomeTooltip(trans, { ok: true, result: result([]) }), null);
   });
 
   it('names the error, file, line and module, and that nothing changed', () => {
-    const text = describeOutcome({
+    const text = describeOutcome(trans, {
       ok: false,
       requestId: 'r9',
       code: null,
@@ -101,7 +102,7 @@ describe('describeOutcome', () => {
       text,
       'SyntaxError: invalid syntax in shapes/units.py, line 3 (module shapes.units); nothing changed'
     );
-    const bare = describeOutcome({
+    const bare = describeOutcome(trans, {
       ok: false,
       requestId: null,
       code: 'internal',
@@ -111,8 +112,8 @@ describe('describeOutcome', () => {
   });
 
   it('formats milliseconds', () => {
-    assert.equal(formatMilliseconds(0), '0.0 ms');
-    assert.equal(formatMilliseconds(1.5), '1500 ms');
+    assert.equal(formatMilliseconds(trans, 0), '0.0 ms');
+    assert.equal(formatMilliseconds(trans, 1.5), '1500 ms');
   });
 });
 
@@ -157,24 +158,24 @@ describe('rowTooltip', () => {
   };
 
   it('shows the path and who imports the module', () => {
-    const text = rowTooltip(row);
+    const text = rowTooltip(trans, row);
     assert.match(text, /^shapes\.units\nshapes\/units\.py\n/);
     assert.match(text, /imported by: shapes\.geometry, shapes\.report/);
   });
 
   it('says when the list of importers is cut', () => {
     assert.match(
-      rowTooltip({ ...row, importers: 25 }),
+      rowTooltip(trans, { ...row, importers: 25 }),
       /imported by: .*… \(25 in all\)/
     );
     assert.match(
-      rowTooltip({ ...row, importers: 0, imported_by: [] }),
+      rowTooltip(trans, { ...row, importers: 0, imported_by: [] }),
       /imported by: no loaded module/
     );
   });
 
   it('shows the reason and the last failed reload', () => {
-    const text = rowTooltip({
+    const text = rowTooltip(trans, {
       ...row,
       state: 'missing',
       reason: 'source file deleted',
@@ -182,5 +183,36 @@ describe('rowTooltip', () => {
     });
     assert.match(text, /missing: source file deleted/);
     assert.match(text, /last reload failed at .*: SyntaxError: x/);
+  });
+});
+
+describe('the texts', () => {
+  // A translation that marks every text it was asked for.
+  /* eslint-disable jupyter/no-dynamic-translation -- it forwards the texts it is given */
+  const marking = {
+    __: (msgid: string, ...args: unknown[]) => `«${trans.__(msgid, ...args)}»`,
+    _n: (msgid: string, plural: string, n: number, ...args: unknown[]) =>
+      `«${trans._n(msgid, plural, n, ...args)}»`
+  } as unknown as typeof trans;
+  /* eslint-enable jupyter/no-dynamic-translation */
+
+  it('go through the translator; what the kernel wrote does not', () => {
+    const r7 = example<IResult>('result', m => m.request_id === 'r7');
+    const text = describeOutcome(marking, { ok: true, result: r7 });
+    assert.match(
+      text,
+      /^«Reloaded 2 modules in «12 ms» \(«1 «ran changed statements»»/
+    );
+    assert.match(
+      text,
+      /«skipped shapes\.native \(built-in or extension module\)»$/
+    );
+    const failed = describeOutcome(marking, {
+      ok: false,
+      requestId: null,
+      code: 'refused',
+      error: { module: null, path: null, line: null, message: 'kernel text' }
+    });
+    assert.equal(failed, '«kernel text; nothing changed»');
   });
 });

@@ -1,7 +1,8 @@
 /** model.ts: snapshot, delta, order, counts, filter, pending requests, results. */
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
-import { ModuleModel, compareRows, matchesFilter } from '../src/model';
+import { ModuleModel } from '../src/model';
+import { compareRows, matchesFilter } from '../src/rows';
 import {
   IDelta,
   IError,

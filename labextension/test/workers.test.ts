@@ -5,6 +5,7 @@ import { describeEngine, describeOutcome, engineTooltip } from '../src/format';
 import { ModuleModel } from '../src/model';
 import { IResult } from '../src/protocol';
 import { example } from './examples';
+import { trans } from './trans';
 
 /** The example result that lists workers of every engine. */
 const withWorkers = (): IResult =>
@@ -43,7 +44,7 @@ describe('ModuleModel.workers', () => {
 
 describe('worker texts', () => {
   it('says how many workers are behind after the reload line', () => {
-    const text = describeOutcome({ ok: true, result: withWorkers() });
+    const text = describeOutcome(trans, { ok: true, result: withWorkers() });
     assert.equal(
       text,
       'Reloaded 1 module in 12 ms (1 ran changed statements): shapes.units; 2 workers are behind'
@@ -53,16 +54,19 @@ describe('worker texts', () => {
   it('counts each engine and names what is behind in the tooltip', () => {
     const [daskEngine, loky, processes] = withWorkers().workers;
     assert.equal(
-      describeEngine(daskEngine),
+      describeEngine(trans, daskEngine),
       'Dask tcp://127.0.0.1:8786: 1 current, 1 behind'
     );
-    assert.equal(describeEngine(loky), 'joblib (loky): 2 current, 0 behind');
     assert.equal(
-      describeEngine(processes),
+      describeEngine(trans, loky),
+      'joblib (loky): 2 current, 0 behind'
+    );
+    assert.equal(
+      describeEngine(trans, processes),
       '1 other worker process cannot be reached and may run old code'
     );
     assert.match(
-      engineTooltip(daskEngine),
+      engineTooltip(trans, daskEngine),
       /tcp:\/\/127\.0\.0\.1:40417: behind: .*line 3/
     );
   });
