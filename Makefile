@@ -25,8 +25,9 @@ demo: $(STAMP)
 
 test: test-panel test-python
 
+# The panel's linters (stylelint, prettier, eslint) and unit tests.
 test-panel: $(STAMP)
-	cd labextension && ../$(BIN)/jlpm test
+	cd labextension && ../$(BIN)/jlpm lint:check && ../$(BIN)/jlpm test
 
 test-python: $(STAMP)
 	chrome="$$(PYTHON=$(BIN)/python scripts/ensure-chromium.sh)" && \

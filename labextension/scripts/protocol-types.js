@@ -45,16 +45,27 @@ async function generate() {
     style: { singleQuote: true, trailingComma: 'none', arrowParens: 'avoid' }
   });
   return text
-    .replace(/\n \*\n \* This interface was referenced by `Root`'s JSON-Schema\n \* via the `definition` "\w+"\./g, '')
-    .replace(/\/\*\*\n \* This interface was referenced by `Root`'s JSON-Schema\n \* via the `definition` "\w+"\.\n \*\/\n/g, '')
-    .replace(/\nexport interface Root \{\n  \[k: string\]: unknown;\n\}\n/, '\n');
+    .replace(
+      /\n \*\n \* This interface was referenced by `Root`'s JSON-Schema\n \* via the `definition` "\w+"\./g,
+      ''
+    )
+    .replace(
+      /\/\*\*\n \* This interface was referenced by `Root`'s JSON-Schema\n \* via the `definition` "\w+"\.\n \*\/\n/g,
+      ''
+    )
+    .replace(
+      /\nexport interface Root \{\n  \[k: string\]: unknown;\n\}\n/,
+      '\n'
+    );
 }
 
 async function main() {
   const text = await generate();
   if (process.argv.includes('--check')) {
     if (readFileSync(OUTPUT, 'utf-8') !== text) {
-      console.error(`${OUTPUT} differs from what the schema generates: run jlpm build:protocol`);
+      console.error(
+        `${OUTPUT} differs from what the schema generates: run jlpm build:protocol`
+      );
       process.exit(1);
     }
     return;

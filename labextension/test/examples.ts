@@ -10,7 +10,10 @@ export interface IInvalidRequest {
 
 /** The examples file. */
 export interface IExamples {
-  valid: { kernel_to_panel: unknown[]; panel_to_kernel: Record<string, unknown>[] };
+  valid: {
+    kernel_to_panel: unknown[];
+    panel_to_kernel: Record<string, unknown>[];
+  };
   invalid: { kernel_to_panel: unknown[]; panel_to_kernel: IInvalidRequest[] };
 }
 
@@ -18,7 +21,9 @@ export interface IExamples {
 export const LABEXTENSION_DIR = resolve(__dirname, '..', '..');
 
 const read = (name: string): any =>
-  JSON.parse(readFileSync(resolve(LABEXTENSION_DIR, '..', 'docs', name), 'utf-8'));
+  JSON.parse(
+    readFileSync(resolve(LABEXTENSION_DIR, '..', 'docs', name), 'utf-8')
+  );
 
 /** The parsed examples (docs/protocol-examples.json). */
 export const examples: IExamples = read('protocol-examples.json');
@@ -27,12 +32,17 @@ export const examples: IExamples = read('protocol-examples.json');
 export const schema: Record<string, unknown> = read('protocol.schema.json');
 
 /** The first valid kernel -> panel example of a type that passes `test`. */
-export function example<T>(type: string, test: (message: T) => boolean = () => true): T {
+export function example<T>(
+  type: string,
+  test: (message: T) => boolean = () => true
+): T {
   const found = examples.valid.kernel_to_panel.find(
     m => (m as { type?: unknown }).type === type && test(m as T)
   );
   if (found === undefined) {
-    throw new Error(`no ${type} example like that in docs/protocol-examples.json`);
+    throw new Error(
+      `no ${type} example like that in docs/protocol-examples.json`
+    );
   }
   return found as T;
 }

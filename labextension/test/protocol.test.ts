@@ -9,19 +9,17 @@ import { describe, it } from 'node:test';
 import Ajv2020 from 'ajv/dist/2020';
 import {
   PROTOCOL_VERSION,
-  pageClosedGoodbye,
   parseKernelMessage,
-  pingRequest,
-  reloadRequest,
-  reloadStaleRequest,
-  rescanRequest,
-  setScopeRequest,
-  subscribeRequest,
   versionOf
 } from '../src/protocol';
+import { RequestFactory, pageClosedGoodbye } from '../src/requests';
 import { LABEXTENSION_DIR, examples, schema } from './examples';
 
-const ajv = new Ajv2020({ allErrors: true, allowUnionTypes: true, strict: true });
+const ajv = new Ajv2020({
+  allErrors: true,
+  allowUnionTypes: true,
+  strict: true
+});
 ajv.addSchema(schema, 'protocol');
 const validator = (name: string) => ajv.getSchema(`protocol#/$defs/${name}`)!;
 const isKernelMessage = validator('KernelMessage');
@@ -33,7 +31,11 @@ const label = (value: unknown): string => JSON.stringify(value).slice(0, 100);
 describe('the schema', () => {
   for (const message of examples.valid.kernel_to_panel) {
     it(`accepts the kernel message ${label(message)}`, () => {
-      assert.equal(isKernelMessage(message), true, ajv.errorsText(isKernelMessage.errors));
+      assert.equal(
+        isKernelMessage(message),
+        true,
+        ajv.errorsText(isKernelMessage.errors)
+      );
     });
   }
   for (const message of examples.invalid.kernel_to_panel) {
@@ -43,7 +45,11 @@ describe('the schema', () => {
   }
   for (const message of examples.valid.panel_to_kernel) {
     it(`accepts the request ${label(message)}`, () => {
-      assert.equal(isPanelMessage(message), true, ajv.errorsText(isPanelMessage.errors));
+      assert.equal(
+        isPanelMessage(message),
+        true,
+        ajv.errorsText(isPanelMessage.errors)
+      );
     });
   }
   for (const { message, code } of examples.invalid.panel_to_kernel) {
@@ -53,33 +59,54 @@ describe('the schema', () => {
   }
 
   it('has examples of every kernel message type and every error code', () => {
-    const kinds = (list: unknown[]) => new Set(list.map(m => (m as { type: string }).type));
+    const kinds = (list: unknown[]) =>
+      new Set(list.map(m => (m as { type: string }).type));
     const kernelTypes = (schema as any).$defs.KernelMessage.oneOf.map(
-      (ref: { $ref: string }) => (schema as any).$defs[ref.$ref.split('/').pop()!].properties.type.const
+      (ref: { $ref: string }) =>
+        (schema as any).$defs[ref.$ref.split('/').pop()!].properties.type.const
     );
-    assert.deepEqual([...kinds(examples.valid.kernel_to_panel)].sort(), [...kernelTypes].sort());
+    assert.deepEqual(
+      [...kinds(examples.valid.kernel_to_panel)].sort(),
+      [...kernelTypes].sort()
+    );
     const codes = examples.valid.kernel_to_panel
       .filter(m => (m as { type: string }).type === 'error')
       .map(m => (m as { code: string }).code);
-    assert.deepEqual([...new Set(codes)].sort(), [...(schema as any).$defs.ErrorCode.enum].sort());
+    assert.deepEqual(
+      [...new Set(codes)].sort(),
+      [...(schema as any).$defs.ErrorCode.enum].sort()
+    );
   });
 });
 
 describe('the request builders', () => {
+  const requests = new RequestFactory();
   const built = [
-    reloadRequest('r1', ['shapes.units', 'pkg.módulo']),
-    reloadStaleRequest('r2'),
-    rescanRequest('r3'),
-    setScopeRequest('r4', 'all'),
-    subscribeRequest('s1'),
-    pingRequest('p1')
+    requests.reload(['shapes.units', 'pkg.módulo']),
+    requests.reloadStale(),
+    requests.rescan(),
+    requests.setScope('all'),
+    requests.subscribe(),
+    requests.ping()
   ];
   for (const request of built) {
     it(`build a valid ${request.type}`, () => {
-      assert.equal(isPanelMessage(request), true, ajv.errorsText(isPanelMessage.errors));
+      assert.equal(
+        isPanelMessage(request),
+        true,
+        ajv.errorsText(isPanelMessage.errors)
+      );
       assert.equal(request.v, PROTOCOL_VERSION);
     });
   }
+
+  it('number the requests of one connection', () => {
+    assert.deepEqual(
+      built.map(r => r.id),
+      ['r1', 'r2', 'r3', 'r4', 'r5', 'r6']
+    );
+    assert.equal(new RequestFactory().ping().id, 'r1');
+  });
 
   it('build a goodbye the kernel reads as such', () => {
     assert.equal(isGoodbye(pageClosedGoodbye()), true);
@@ -87,7 +114,7 @@ describe('the request builders', () => {
 
   it('copy the module list', () => {
     const modules = ['a'];
-    const request = reloadRequest('r1', modules);
+    const request = new RequestFactory().reload(modules);
     modules.push('b');
     assert.deepEqual(request.modules, ['a']);
   });

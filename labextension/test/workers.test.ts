@@ -5,9 +5,11 @@ import { describeEngine, describeOutcome, engineTooltip } from '../src/format';
 import { ModuleModel } from '../src/model';
 import { IResult } from '../src/protocol';
 import { example } from './examples';
+import { trans } from './trans';
 
 /** The example result that lists workers of every engine. */
-const withWorkers = (): IResult => example<IResult>('result', m => m.workers.length > 0);
+const withWorkers = (): IResult =>
+  example<IResult>('result', m => m.workers.length > 0);
 const failed = (): IResult => example<IResult>('result', m => !m.ok);
 
 describe('ModuleModel.workers', () => {
@@ -19,11 +21,14 @@ describe('ModuleModel.workers', () => {
 
   it('keeps the engines of the last successful reload, through a failed one', () => {
     model.apply(withWorkers());
-    assert.deepEqual(model.workers.map(e => [e.engine, e.current, e.behind]), [
-      ['dask', 1, 1],
-      ['loky', 2, 0],
-      ['processes', 0, 1]
-    ]);
+    assert.deepEqual(
+      model.workers.map(e => [e.engine, e.current, e.behind]),
+      [
+        ['dask', 1, 1],
+        ['loky', 2, 0],
+        ['processes', 0, 1]
+      ]
+    );
     model.apply(failed());
     assert.equal(model.workers.length, 3);
     model.reset();
@@ -39,7 +44,7 @@ describe('ModuleModel.workers', () => {
 
 describe('worker texts', () => {
   it('says how many workers are behind after the reload line', () => {
-    const text = describeOutcome({ ok: true, result: withWorkers() });
+    const text = describeOutcome(trans, { ok: true, result: withWorkers() });
     assert.equal(
       text,
       'Reloaded 1 module in 12 ms (1 ran changed statements): shapes.units; 2 workers are behind'
@@ -48,12 +53,21 @@ describe('worker texts', () => {
 
   it('counts each engine and names what is behind in the tooltip', () => {
     const [daskEngine, loky, processes] = withWorkers().workers;
-    assert.equal(describeEngine(daskEngine), 'Dask tcp://127.0.0.1:8786: 1 current, 1 behind');
-    assert.equal(describeEngine(loky), 'joblib (loky): 2 current, 0 behind');
     assert.equal(
-      describeEngine(processes),
+      describeEngine(trans, daskEngine),
+      'Dask tcp://127.0.0.1:8786: 1 current, 1 behind'
+    );
+    assert.equal(
+      describeEngine(trans, loky),
+      'joblib (loky): 2 current, 0 behind'
+    );
+    assert.equal(
+      describeEngine(trans, processes),
       '1 other worker process cannot be reached and may run old code'
     );
-    assert.match(engineTooltip(daskEngine), /tcp:\/\/127\.0\.0\.1:40417: behind: .*line 3/);
+    assert.match(
+      engineTooltip(trans, daskEngine),
+      /tcp:\/\/127\.0\.0\.1:40417: behind: .*line 3/
+    );
   });
 });
