@@ -15,16 +15,32 @@ from .session import Invalidated, Reimporter
 from .states import ModuleState, ModuleStatus
 
 __all__ = [
-    "import_rel", "reload_deep", "invalidate", "status", "session",
-    "Reimport", "Reimporter", "ReloadReport", "ModuleReload", "StatusTable", "ModuleState",
-    "ModuleStatus", "Invalidated", "ReimportError", "UsageProblem", "ReloadFailed", "ImportFailed",
-    "load_ipython_extension", "unload_ipython_extension", "open_panel_comm",
+    "import_rel",
+    "reload_deep",
+    "invalidate",
+    "status",
+    "session",
+    "Reimport",
+    "Reimporter",
+    "ReloadReport",
+    "ModuleReload",
+    "StatusTable",
+    "ModuleState",
+    "ModuleStatus",
+    "Invalidated",
+    "ReimportError",
+    "UsageProblem",
+    "ReloadFailed",
+    "ImportFailed",
+    "load_ipython_extension",
+    "unload_ipython_extension",
+    "open_panel_comm",
     "_jupyter_labextension_paths",
 ]
 __version__ = "0.1.0"
 
 _current: Reimporter | None = None
-_loaded: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_loaded: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def session() -> Reimporter:
@@ -50,8 +66,9 @@ def import_rel(name: str, package: str | None = None) -> ModuleType:
     return session().import_rel(name, package)
 
 
-def reload_deep(*modules: str, dry_run: bool = False, patch: bool = True, full: bool = False,
-                force: bool = False) -> ReloadReport:
+def reload_deep(
+    *modules: str, dry_run: bool = False, patch: bool = True, full: bool = False, force: bool = False
+) -> ReloadReport:
     """Reload ``modules`` and every loaded module that imports them, dependencies first.
 
     Args:

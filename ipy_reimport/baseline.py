@@ -17,8 +17,15 @@ from typing import NamedTuple
 
 from .scope import namespace
 
-__all__ = ["Stamp", "UNKNOWN", "stamp_of", "missing_reason", "baseline_from_bytecode", "BytecodeHeader",
-           "bytecode_header"]
+__all__ = [
+    "Stamp",
+    "UNKNOWN",
+    "stamp_of",
+    "missing_reason",
+    "baseline_from_bytecode",
+    "BytecodeHeader",
+    "bytecode_header",
+]
 
 _MASK = 0xFFFFFFFF
 
@@ -69,8 +76,10 @@ class BytecodeHeader(NamedTuple):
 
     def matches(self, stamp: Stamp) -> bool:
         """Whether the import system takes this timestamp cache for a source of ``stamp``."""
-        return not self.hashed and (self.mtime, self.size) == ((stamp.mtime_ns // 1_000_000_000) & _MASK,
-                                                               stamp.size & _MASK)
+        return not self.hashed and (self.mtime, self.size) == (
+            (stamp.mtime_ns // 1_000_000_000) & _MASK,
+            stamp.size & _MASK,
+        )
 
 
 def bytecode_header(cached: object) -> BytecodeHeader | None:
@@ -86,8 +95,13 @@ def bytecode_header(cached: object) -> BytecodeHeader | None:
     if len(header) < 16 or header[:4] != importlib.util.MAGIC_NUMBER:
         return None
     flags = int.from_bytes(header[4:8], "little")
-    return BytecodeHeader(bool(flags & 0b1), bool(flags & 0b10), header[8:16],
-                          int.from_bytes(header[8:12], "little"), int.from_bytes(header[12:16], "little"))
+    return BytecodeHeader(
+        bool(flags & 0b1),
+        bool(flags & 0b10),
+        header[8:16],
+        int.from_bytes(header[8:12], "little"),
+        int.from_bytes(header[12:16], "little"),
+    )
 
 
 def baseline_from_bytecode(module: ModuleType, file: str, current: Stamp) -> Stamp:

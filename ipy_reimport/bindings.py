@@ -38,8 +38,17 @@ def top_level_names(source: str | bytes, filename: str = "<source>") -> frozense
     return frozenset(names)
 
 
-_COMPOUND = (ast.If, ast.While, ast.For, ast.AsyncFor, ast.With, ast.AsyncWith, ast.Try,
-             getattr(ast, "TryStar", ast.Try), ast.Match)
+_COMPOUND = (
+    ast.If,
+    ast.While,
+    ast.For,
+    ast.AsyncFor,
+    ast.With,
+    ast.AsyncWith,
+    ast.Try,
+    getattr(ast, "TryStar", ast.Try),
+    ast.Match,
+)
 
 
 def _collect(body: list[ast.stmt], names: set[str]) -> None:

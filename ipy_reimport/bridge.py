@@ -19,16 +19,32 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from .coalescer import Coalescer
 from .errors import ReloadFailed, UsageProblem
 from .events import ModulesChanged
 from .mainthread import MainThreadQueue
-from .protocol import (TARGET, ProtocolError, Request, Scope, changes, delta_message, error_message, failure_message,
-                       goodbye_message, hello_message, parse_request, pong_message, queued_message,
-                       result_message, rows, snapshot_message)
+from .protocol import (
+    TARGET,
+    ProtocolError,
+    Request,
+    Scope,
+    changes,
+    delta_message,
+    error_message,
+    failure_message,
+    goodbye_message,
+    hello_message,
+    parse_request,
+    pong_message,
+    queued_message,
+    result_message,
+    rows,
+    snapshot_message,
+)
 from .session import Reimporter
 
 __all__ = ["PanelBridge", "LEASE_SECONDS"]
@@ -95,7 +111,7 @@ class PanelBridge:
         self._detach: list[Callable[[], None]] = []
 
     @classmethod
-    def attach(cls, shell: Any, reimporter: Reimporter, version: str) -> "PanelBridge | None":
+    def attach(cls, shell: Any, reimporter: Reimporter, version: str) -> PanelBridge | None:
         """Start a bridge when ``shell`` runs in a kernel that has the ``comm`` package, else None."""
         if getattr(shell, "kernel", None) is None:
             return None
@@ -112,8 +128,10 @@ class PanelBridge:
         """Register the comm target, follow the session's cells and modules, and announce the
         extension."""
         self._comm.get_comm_manager().register_target(TARGET, self._opened_by_panel)
-        self._detach = [self.reimporter.cells.add(self._main.cell_started, self._main.cell_ended),
-                        self.tracker.subscribe(self._modules_changed)]
+        self._detach = [
+            self.reimporter.cells.add(self._main.cell_started, self._main.cell_ended),
+            self.tracker.subscribe(self._modules_changed),
+        ]
         self.ensure_open()
 
     def ensure_open(self) -> None:
@@ -171,8 +189,11 @@ class PanelBridge:
             if self._main.in_cell:
                 return
             since = self._main.idle_since
-            expired = [link for link in self._links.values()
-                       if link.heard is not None and now - max(link.heard, since) > self.lease]
+            expired = [
+                link
+                for link in self._links.values()
+                if link.heard is not None and now - max(link.heard, since) > self.lease
+            ]
             for link in expired:
                 link.closed = True
                 del self._links[link.comm.comm_id]
@@ -197,8 +218,11 @@ class PanelBridge:
         self._expire()
         with self._flush_lock:
             with self._lock:
-                work = [(link, link.owed, link.recheck) for link in self._links.values()
-                        if link.owed or (link.subscribed and link.sent is not None)]
+                work = [
+                    (link, link.owed, link.recheck)
+                    for link in self._links.values()
+                    if link.owed or (link.subscribed and link.sent is not None)
+                ]
                 for link, _, _ in work:
                     link.owed, link.recheck = [], False
             rechecks = [link.scope == "all" for link, owed, recheck in work if recheck]

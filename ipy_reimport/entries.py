@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Iterable
 
 from .baseline import Stamp, missing_reason
 from .graph import ImportGraph, imports_of
@@ -90,8 +90,11 @@ class EntryStore:
 
     def in_dirs(self, dirs: set[str]) -> list[Entry]:
         """The entries whose file (or its real path) lies in one of ``dirs``."""
-        return [e for e in self._entries.values() if e.file is not None and
-                (os.path.dirname(e.file) in dirs or (e.real and os.path.dirname(e.real) in dirs))]
+        return [
+            e
+            for e in self._entries.values()
+            if e.file is not None and (os.path.dirname(e.file) in dirs or (e.real and os.path.dirname(e.real) in dirs))
+        ]
 
     def put(self, entry: Entry) -> None:
         """Store ``entry`` in place of any entry of the same name."""

@@ -12,8 +12,16 @@ import os
 import traceback
 from dataclasses import dataclass
 
-__all__ = ["ReimportError", "UsageProblem", "NotLoaded", "Unreloadable", "NotYours", "ReloadFailed",
-           "ImportFailed", "SourceLocation"]
+__all__ = [
+    "ReimportError",
+    "UsageProblem",
+    "NotLoaded",
+    "Unreloadable",
+    "NotYours",
+    "ReloadFailed",
+    "ImportFailed",
+    "SourceLocation",
+]
 
 
 class ReimportError(Exception):
@@ -59,8 +67,9 @@ class NotYours(UsageProblem):
     code = "not_yours"
 
     def __init__(self, name: str) -> None:
-        super().__init__(f"{name} is not one of your modules; the panel reloads only those "
-                         f"(in a cell: %reload_deep {name})")
+        super().__init__(
+            f"{name} is not one of your modules; the panel reloads only those (in a cell: %reload_deep {name})"
+        )
 
 
 @dataclass(frozen=True)
@@ -130,8 +139,7 @@ class ReloadFailed(_ConciseError):
         short: ``detail`` with the file's base name and line, e.g. ``... (units.py, line 3)``.
     """
 
-    def __init__(self, module: str, location: SourceLocation, error: BaseException,
-                 rolled_back: list[str]):
+    def __init__(self, module: str, location: SourceLocation, error: BaseException, rolled_back: list[str]):
         self.module = module
         self.location = location
         self.error = error
@@ -153,9 +161,7 @@ class ImportFailed(_ConciseError):
         self.module = module
         self.location = location
         self.error = error
-        super().__init__(
-            f"importing {module} failed at {location}: {type(error).__name__}: {_first_line(error)}"
-        )
+        super().__init__(f"importing {module} failed at {location}: {type(error).__name__}: {_first_line(error)}")
 
 
 def _first_line(error: BaseException) -> str:

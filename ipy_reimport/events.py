@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import enum
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 __all__ = ["Why", "ModulesChanged", "Listener", "Listeners"]
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import itertools
 import sys
+from collections.abc import Iterable
 from types import ModuleType
-from typing import Iterable
 
 from .baseline import UNKNOWN, Stamp, baseline_from_bytecode, stamp_of
 from .entries import Entry, EntryStore
@@ -133,8 +133,17 @@ class Intake:
         attrs = namespace(module)
         path = file or attrs.get("__file__")
         user = self.scope.contains(name, path if isinstance(path, str) else None)
-        entry = Entry(name, module, file, reason, user, old.seq if old else next(self._seq),
-                      None, ModuleState.UNRELOADABLE, old.last_reload if old else None)
+        entry = Entry(
+            name,
+            module,
+            file,
+            reason,
+            user,
+            old.seq if old else next(self._seq),
+            None,
+            ModuleState.UNRELOADABLE,
+            old.last_reload if old else None,
+        )
         self._lazy.discard(name)
         if is_lazy(module):
             self._lazy.add(name)
@@ -146,8 +155,7 @@ class Intake:
                 imports_of(file, name, "__path__" in attrs)  # parsed now, while it is what ran
         return entry
 
-    def _baseline(self, name: str, module: ModuleType, file: str, current: Stamp | None,
-                  first_sight: bool) -> Stamp:
+    def _baseline(self, name: str, module: ModuleType, file: str, current: Stamp | None, first_sight: bool) -> Stamp:
         """The stamp of the version that ran: taken by the recorder before the loader read the
         file when it could, else the file as it is now (checked against the bytecode cache for
         modules that ran before tracking started or lazily)."""

@@ -13,9 +13,10 @@ from __future__ import annotations
 import functools
 import json
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Literal
+from typing import Any, Literal
 
 import fastjsonschema
 
@@ -24,9 +25,26 @@ from .report import ReloadReport
 from .states import ModuleStatus
 
 __all__ = [
-    "VERSION", "TARGET", "SCHEMA", "Scope", "Request", "ProtocolError", "parse_request", "row", "rows",
-    "changes", "hello_message", "snapshot_message", "delta_message", "queued_message", "result_message",
-    "failure_message", "error_message", "pong_message", "goodbye_message", "engine_entry",
+    "VERSION",
+    "TARGET",
+    "SCHEMA",
+    "Scope",
+    "Request",
+    "ProtocolError",
+    "parse_request",
+    "row",
+    "rows",
+    "changes",
+    "hello_message",
+    "snapshot_message",
+    "delta_message",
+    "queued_message",
+    "result_message",
+    "failure_message",
+    "error_message",
+    "pong_message",
+    "goodbye_message",
+    "engine_entry",
 ]
 
 VERSION = 2
@@ -48,8 +66,10 @@ def _load_schema() -> dict:
 SCHEMA = _load_schema()
 _DEFS = SCHEMA["$defs"]
 #: The schema's definition of each request type, by the ``type`` it carries.
-_REQUESTS = {_DEFS[ref["$ref"].rpartition("/")[2]]["properties"]["type"]["const"]: ref["$ref"]
-             for ref in _DEFS["PanelMessage"]["oneOf"]}
+_REQUESTS = {
+    _DEFS[ref["$ref"].rpartition("/")[2]]["properties"]["type"]["const"]: ref["$ref"]
+    for ref in _DEFS["PanelMessage"]["oneOf"]
+}
 _ID = _DEFS["RequestId"]
 
 
@@ -87,8 +107,9 @@ def parse_request(data: Any) -> Request:
         raise ProtocolError("malformed", "a message must be a JSON object")
     request_id = _read_id(data.get("id"))
     if data.get("v") != VERSION or isinstance(data.get("v"), bool):
-        raise ProtocolError("version", f"this kernel speaks protocol version {VERSION}; "
-                                       f"got {_short(data.get('v'))}", request_id)
+        raise ProtocolError(
+            "version", f"this kernel speaks protocol version {VERSION}; got {_short(data.get('v'))}", request_id
+        )
     kind = data.get("type")
     if not isinstance(kind, str):
         raise ProtocolError("malformed", "the message has no 'type'", request_id)
@@ -103,7 +124,7 @@ def parse_request(data: Any) -> Request:
     return Request(kind, data["id"], scope=data["scope"] if kind == "set_scope" else None)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _validator(ref: str) -> Callable[[Any], Any]:
     """The compiled check of the schema's definition ``ref`` (compiled on first use)."""
     return fastjsonschema.compile({"$defs": _DEFS, "$ref": ref})
@@ -154,8 +175,9 @@ def row(status: ModuleStatus, cwd: str, reload_blocked: str | None = None) -> di
         "imported_by": list(status.imported_by[:IMPORTED_BY_SHOWN]),
         "reason": status.reason,
         "reload_blocked": reload_blocked,
-        "last_reload": None if last is None else
-        {"at": last.at, "ok": last.ok, "seconds": last.seconds, "error": last.error},
+        "last_reload": None
+        if last is None
+        else {"at": last.at, "ok": last.ok, "seconds": last.seconds, "error": last.error},
     }
 
 
@@ -198,31 +220,65 @@ def queued_message(request_id: str) -> dict:
 def result_message(request_id: str, report: ReloadReport) -> dict:
     """A reload that succeeded (or found nothing to do)."""
     shown = [m for m in report.modules if m.shown]
-    modules = [{"name": m.name, "seconds": m.seconds, "action": m.action, "reason": m.reason,
-                "patched": list(m.patched), "replaced": [{"name": n, "reason": why} for n, why in m.replaced]}
-               for m in shown]
-    return _message("result", request_id=request_id, ok=True, seconds=report.seconds,
-                    modules=modules, checked=len(report.modules) - len(shown),
-                    skipped=[{"name": n, "reason": why} for n, why in report.skipped],
-                    error=None, workers=[engine_entry(e) for e in report.workers])
+    modules = [
+        {
+            "name": m.name,
+            "seconds": m.seconds,
+            "action": m.action,
+            "reason": m.reason,
+            "patched": list(m.patched),
+            "replaced": [{"name": n, "reason": why} for n, why in m.replaced],
+        }
+        for m in shown
+    ]
+    return _message(
+        "result",
+        request_id=request_id,
+        ok=True,
+        seconds=report.seconds,
+        modules=modules,
+        checked=len(report.modules) - len(shown),
+        skipped=[{"name": n, "reason": why} for n, why in report.skipped],
+        error=None,
+        workers=[engine_entry(e) for e in report.workers],
+    )
 
 
 def engine_entry(engine: Any) -> dict:
     """The protocol's Engine for one :class:`~ipy_reimport.workers.EngineOutcome`: its counts
     and the first workers that are behind (or were not simply reloaded), one line each."""
     shown = [w for w in engine.workers if not w.current or w.files or w.error][:WORKER_DETAILS_SHOWN]
-    return {"engine": engine.engine, "name": engine.name, "current": engine.current,
-            "behind": engine.behind, "seconds": engine.seconds, "note": engine.note,
-            "details": [{"worker": w.worker, "status": w.status, "message": w.what()} for w in shown]}
+    return {
+        "engine": engine.engine,
+        "name": engine.name,
+        "current": engine.current,
+        "behind": engine.behind,
+        "seconds": engine.seconds,
+        "note": engine.note,
+        "details": [{"worker": w.worker, "status": w.status, "message": w.what()} for w in shown],
+    }
 
 
 def failure_message(request_id: str, failure: ReloadFailed, cwd: str) -> dict:
     """A reload that failed and was rolled back."""
-    error = {"module": failure.module, "path": relative_path(failure.location.file, cwd),
-             "line": failure.location.line, "message": failure.detail,
-             "rolled_back": True}
-    return _message("result", request_id=request_id, ok=False, seconds=0.0, modules=[], checked=0,
-                    skipped=[], error=error, workers=[])
+    error = {
+        "module": failure.module,
+        "path": relative_path(failure.location.file, cwd),
+        "line": failure.location.line,
+        "message": failure.detail,
+        "rolled_back": True,
+    }
+    return _message(
+        "result",
+        request_id=request_id,
+        ok=False,
+        seconds=0.0,
+        modules=[],
+        checked=0,
+        skipped=[],
+        error=error,
+        workers=[],
+    )
 
 
 def pong_message(request_id: str) -> dict:
@@ -245,8 +301,9 @@ def error_message(error: BaseException, request_id: str | None = None) -> dict:
         return _message("error", request_id=error.request_id, code=error.code, message=str(error))
     if isinstance(error, ReimportError):
         return _message("error", request_id=request_id, code=error.code, message=_one_line(str(error)))
-    return _message("error", request_id=request_id, code="internal",
-                    message=_one_line(f"{type(error).__name__}: {error}"))
+    return _message(
+        "error", request_id=request_id, code="internal", message=_one_line(f"{type(error).__name__}: {error}")
+    )
 
 
 def _one_line(text: str) -> str:

@@ -9,8 +9,8 @@ import os
 import site
 import sys
 import sysconfig
+from collections.abc import Iterable
 from types import ModuleType
-from typing import Iterable
 
 __all__ = ["is_own", "namespace", "is_lazy", "source_file", "unreloadable_reason", "shell_machinery", "UserScope"]
 
@@ -93,13 +93,41 @@ def unreloadable_reason(name: str, module: ModuleType) -> str | None:
 
 # Packages the running shell is made of: re-executing one of their modules (or a module of the
 # standard library, which they all use) can take the kernel down.
-_SHELL_PACKAGES = frozenset({
-    "IPython", "ipykernel", "traitlets", "jupyter_client", "jupyter_core", "comm", "zmq", "tornado",
-    "prompt_toolkit", "debugpy", "ipywidgets", "matplotlib_inline", "nest_asyncio", "jedi", "parso",
-    "pygments", "stack_data", "executing", "asttokens", "pure_eval", "decorator", "pexpect", "ptyprocess",
-    "wcwidth", "psutil", "platformdirs", "ipython_pygments_lexers", "watchfiles", "anyio", "sniffio",
-    _OWN_PACKAGE,
-})
+_SHELL_PACKAGES = frozenset(
+    {
+        "IPython",
+        "ipykernel",
+        "traitlets",
+        "jupyter_client",
+        "jupyter_core",
+        "comm",
+        "zmq",
+        "tornado",
+        "prompt_toolkit",
+        "debugpy",
+        "ipywidgets",
+        "matplotlib_inline",
+        "nest_asyncio",
+        "jedi",
+        "parso",
+        "pygments",
+        "stack_data",
+        "executing",
+        "asttokens",
+        "pure_eval",
+        "decorator",
+        "pexpect",
+        "ptyprocess",
+        "wcwidth",
+        "psutil",
+        "platformdirs",
+        "ipython_pygments_lexers",
+        "watchfiles",
+        "anyio",
+        "sniffio",
+        _OWN_PACKAGE,
+    }
+)
 
 
 def shell_machinery(name: str) -> str | None:

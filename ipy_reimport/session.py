@@ -10,10 +10,10 @@ import importlib
 import linecache
 import logging
 import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Callable, Iterator
 
 from .cells import CellHooks
 from .config import Reimport
@@ -22,9 +22,9 @@ from .events import ModulesChanged, Why
 from .importing import import_module, infer_package, resolve
 from .ledger import undone_on_failure
 from .reloader import Reloader
-from .sources import ExecutedSources
 from .report import ReloadReport, StatusTable
 from .scope import UserScope
+from .sources import ExecutedSources
 from .tracker import Tracker
 from .watcher import Watcher
 from .workers import after_reload
@@ -49,8 +49,10 @@ class Invalidated:
 
     def __str__(self) -> str:
         stale = f"{len(self.stale)} stale: {', '.join(self.stale)}" if self.stale else "no module is stale"
-        return (f"Invalidated import caches ({self.finders} finders, {self.path_entries} negative "
-                f"path entries dropped), refreshed linecache; {stale}.")
+        return (
+            f"Invalidated import caches ({self.finders} finders, {self.path_entries} negative "
+            f"path entries dropped), refreshed linecache; {stale}."
+        )
 
 
 class Reimporter:
@@ -61,8 +63,12 @@ class Reimporter:
         echo: where one-line notices go (auto-reload results, watcher fallback); stderr by default.
     """
 
-    def __init__(self, config: Reimport | None = None, echo: Callable[[str], None] | None = None,
-                 user_namespace: Callable[[], dict | None] | None = None) -> None:
+    def __init__(
+        self,
+        config: Reimport | None = None,
+        echo: Callable[[str], None] | None = None,
+        user_namespace: Callable[[], dict | None] | None = None,
+    ) -> None:
         self.config = config if config is not None else Reimport()
         self.echo = echo or (lambda text: print(text, file=sys.stderr))
         self.tracker = Tracker(UserScope(self.config.include, self.config.exclude))
@@ -168,8 +174,15 @@ class Reimporter:
             self.tracker.sync()
             raise
 
-    def reload_deep(self, *modules: str, dry_run: bool = False, patch: bool | None = None,
-                    package: str | None = None, full: bool = False, force: bool = False) -> ReloadReport:
+    def reload_deep(
+        self,
+        *modules: str,
+        dry_run: bool = False,
+        patch: bool | None = None,
+        package: str | None = None,
+        full: bool = False,
+        force: bool = False,
+    ) -> ReloadReport:
         """Reload ``modules`` (default: every stale user module) and everything importing them.
 
         Args:
@@ -242,8 +255,10 @@ class Reimporter:
         self.tracker.polling = True
         count = len(self.tracker.names())
         why = str(exc).split(" about [")[0].split(" (Error {")[0]  # drop watchfiles' debug dump
-        self._notice = (f"ipy_reimport: cannot watch files ({type(exc).__name__}: {why}); "
-                        f"checking the {count} user module files after each cell instead.")
+        self._notice = (
+            f"ipy_reimport: cannot watch files ({type(exc).__name__}: {why}); "
+            f"checking the {count} user module files after each cell instead."
+        )
 
     def _scope_changed(self, change) -> None:
         self.tracker.reclassify(UserScope(self.config.include, self.config.exclude))

@@ -4,8 +4,9 @@ states follow from what the tracker saw (pure functions: no file is read here)."
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .entries import Entry
@@ -88,5 +89,13 @@ def _status(entry: Entry, graph: ImportGraph, dependent: bool) -> ModuleStatus:
     reason = entry.reason
     if reason is None and state is ModuleState.MISSING:
         reason = entry.missing or "source file deleted"
-    return ModuleStatus(entry.name, state, entry.file, entry.user, tuple(sorted(graph.imports(entry.name))),
-                        tuple(sorted(graph.imported_by(entry.name))), reason, entry.last_reload)
+    return ModuleStatus(
+        entry.name,
+        state,
+        entry.file,
+        entry.user,
+        tuple(sorted(graph.imports(entry.name))),
+        tuple(sorted(graph.imported_by(entry.name))),
+        reason,
+        entry.last_reload,
+    )

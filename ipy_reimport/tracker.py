@@ -15,7 +15,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from .baseline import UNKNOWN, Stamp, stamp_of
 from .entries import Entry, EntryStore, graph_of
@@ -168,8 +168,11 @@ class Tracker:
     def missing(self, everything: bool = False) -> list[tuple[str, str]]:
         """``(name, reason)`` of the modules whose source is missing, as last seen."""
         with self._lock:
-            return sorted((e.name, e.missing or "source file deleted") for e in self._store.select(everything)
-                          if e.own is ModuleState.MISSING)
+            return sorted(
+                (e.name, e.missing or "source file deleted")
+                for e in self._store.select(everything)
+                if e.own is ModuleState.MISSING
+            )
 
     def user_dirs(self) -> set[str]:
         """Directories that held the user's module files (what the watcher watches)."""

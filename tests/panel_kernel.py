@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pytest
 from jupyter_client.manager import start_new_kernel
@@ -52,8 +52,11 @@ def _checked(received: Received) -> Received:
     """Every message the kernel sends on a comm is held to the protocol's schema (except the
     empty comm_close with which ipykernel itself refuses a comm to a target nobody registered)."""
     content = received.msg["content"]
-    if received.type == "comm_msg" or (received.type == "comm_open" and content.get("target_name") == TARGET) \
-            or (received.type == "comm_close" and content.get("data") != {}):
+    if (
+        received.type == "comm_msg"
+        or (received.type == "comm_open" and content.get("target_name") == TARGET)
+        or (received.type == "comm_close" and content.get("data") != {})
+    ):
         assert_kernel_message(content.get("data"))
     return received
 
@@ -86,8 +89,7 @@ class PanelKernel:
                     return received
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise TimeoutError(f"no matching message within {timeout} s; last: "
-                                   f"{[r.type for r in self.log[-8:]]}")
+                raise TimeoutError(f"no matching message within {timeout} s; last: {[r.type for r in self.log[-8:]]}")
             try:
                 msg = self.client.get_iopub_msg(timeout=min(remaining, 0.5))
             except Exception:
@@ -105,15 +107,19 @@ class PanelKernel:
             return data.get(key) == value
 
         def wanted(r: Received) -> bool:
-            return (r.type == "comm_msg" and r.msg["content"]["comm_id"] == comm_id
-                    and r.data.get("type") == kind and all(matches(r.data, k, v) for k, v in match.items()))
+            return (
+                r.type == "comm_msg"
+                and r.msg["content"]["comm_id"] == comm_id
+                and r.data.get("type") == kind
+                and all(matches(r.data, k, v) for k, v in match.items())
+            )
+
         return self.wait(wanted, timeout).data
 
     def panel_messages(self, comm_id: str | None = None) -> list[dict]:
         """Every message received on the panel comm (or on ``comm_id``) so far."""
         comm_id = comm_id or self.comm_id
-        return [r.data for r in self.log
-                if r.type == "comm_msg" and r.msg["content"]["comm_id"] == comm_id]
+        return [r.data for r in self.log if r.type == "comm_msg" and r.msg["content"]["comm_id"] == comm_id]
 
     # -- executing -------------------------------------------------------------------------
     def start(self, code: str) -> str:
@@ -122,8 +128,14 @@ class PanelKernel:
 
     def idle(self, msg_id: str, timeout: float = 30.0) -> Received:
         """Wait for the end of the execute request ``msg_id``."""
-        return self.wait(lambda r: r.type == "status" and r.msg["parent_header"].get("msg_id") == msg_id
-                         and r.msg["content"]["execution_state"] == "idle", timeout)
+        return self.wait(
+            lambda r: (
+                r.type == "status"
+                and r.msg["parent_header"].get("msg_id") == msg_id
+                and r.msg["content"]["execution_state"] == "idle"
+            ),
+            timeout,
+        )
 
     def run(self, code: str, timeout: float = 30.0) -> str:
         """Execute ``code``, wait until it ends, return its stdout; raise on an error."""
@@ -134,8 +146,9 @@ class PanelKernel:
         errors = [r.msg["content"] for r in mine if r.type == "error"]
         if errors:
             raise AssertionError(f"cell failed: {errors[0]['ename']}: {errors[0]['evalue']}")
-        return "".join(r.msg["content"]["text"] for r in mine
-                       if r.type == "stream" and r.msg["content"]["name"] == "stdout")
+        return "".join(
+            r.msg["content"]["text"] for r in mine if r.type == "stream" and r.msg["content"]["name"] == "stdout"
+        )
 
     def load_extension(self) -> dict:
         """Load the extension silently, as the panel's button does, then connect as the panel
@@ -150,8 +163,9 @@ class PanelKernel:
     def open_comm(self) -> str:
         """Open a comm from the client, as the panel does; returns its id."""
         comm_id = uuid.uuid4().hex
-        self.client.shell_channel.send(self.client.session.msg(
-            "comm_open", {"comm_id": comm_id, "target_name": TARGET, "data": {}}))
+        self.client.shell_channel.send(
+            self.client.session.msg("comm_open", {"comm_id": comm_id, "target_name": TARGET, "data": {}})
+        )
         return comm_id
 
     def subscribe(self, comm_id: str | None = None, request_id: str = "sub") -> dict:

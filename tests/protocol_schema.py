@@ -16,7 +16,7 @@ EXAMPLES = json.loads((DOCS / "protocol-examples.json").read_text(encoding="utf-
 Draft202012Validator.check_schema(SCHEMA)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def validator(entry: str) -> Draft202012Validator:
     """The validator of the schema's definition ``entry`` (``KernelMessage``, ``PanelMessage``, ``Row``...)."""
     return Draft202012Validator({"$defs": SCHEMA["$defs"], "$ref": f"#/$defs/{entry}"})
@@ -24,8 +24,10 @@ def validator(entry: str) -> Draft202012Validator:
 
 def problems(message, entry: str = "KernelMessage") -> list[str]:
     """Why ``message`` does not match ``entry``, one line each (empty when it does)."""
-    return [f"{'/'.join(map(str, e.absolute_path)) or '(message)'}: {e.message[:200]}"
-            for e in validator(entry).iter_errors(message)]
+    return [
+        f"{'/'.join(map(str, e.absolute_path)) or '(message)'}: {e.message[:200]}"
+        for e in validator(entry).iter_errors(message)
+    ]
 
 
 def assert_kernel_message(message) -> None:

@@ -9,8 +9,8 @@ import threading
 import weakref
 
 import ipy_reimport
-from ipy_reimport.recorder import ImportRecorder
 from conftest import run
+from ipy_reimport.recorder import ImportRecorder
 
 CYCLES = 30
 
@@ -76,6 +76,7 @@ def test_the_import_recorder_stays_bounded_when_nobody_drains_it(project):
         assert len(recorder) <= 50 + len(sys.modules) + 1
         project.write("recorded.py", "A = 1\n")
         import recorded  # noqa: F401
+
         assert "recorded" in recorder.drain()
     finally:
         sys.meta_path.remove(recorder)

@@ -11,9 +11,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ipy_reimport.errors import NotLoaded, NotYours, ReloadFailed, SourceLocation, Unreloadable, UsageProblem
-from ipy_reimport.protocol import (VERSION, ProtocolError, changes, delta_message, error_message, failure_message,
-                                   goodbye_message, hello_message, parse_request, pong_message,
-                                   queued_message, result_message, row, snapshot_message)
+from ipy_reimport.protocol import (
+    VERSION,
+    ProtocolError,
+    changes,
+    delta_message,
+    error_message,
+    failure_message,
+    goodbye_message,
+    hello_message,
+    parse_request,
+    pong_message,
+    queued_message,
+    result_message,
+    row,
+    snapshot_message,
+)
 from ipy_reimport.report import ModuleReload, ReloadReport
 from ipy_reimport.states import LastReload, ModuleState, ModuleStatus
 from protocol_schema import EXAMPLES, SCHEMA, assert_kernel_message, problems
@@ -54,14 +67,21 @@ def test_invalid_requests_fail_the_schema_and_get_the_expected_code(case):
 _json = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
-    max_leaves=8)
+    max_leaves=8,
+)
 _names = st.text(alphabet="aZ_9.-é \n;", max_size=12) | st.sampled_from(["pkg.mod", "café", "a" * 257, "_x.y2"])
 _requests = st.fixed_dictionaries(
-    {"v": st.sampled_from([2, 2.0, True, "2", 1]),
-     "type": st.sampled_from(["reload", "reload_stale", "rescan", "set_scope", "subscribe", "ping"]),
-     "id": st.text(max_size=3) | st.sampled_from(["x" * 64, "x" * 65, 7, None])},
-    optional={"modules": st.lists(_names | _json, max_size=4) | _json,
-              "scope": st.sampled_from(["user", "all", "every"]) | _json, "extra": _json})
+    {
+        "v": st.sampled_from([2, 2.0, True, "2", 1]),
+        "type": st.sampled_from(["reload", "reload_stale", "rescan", "set_scope", "subscribe", "ping"]),
+        "id": st.text(max_size=3) | st.sampled_from(["x" * 64, "x" * 65, 7, None]),
+    },
+    optional={
+        "modules": st.lists(_names | _json, max_size=4) | _json,
+        "scope": st.sampled_from(["user", "all", "every"]) | _json,
+        "extra": _json,
+    },
+)
 
 
 @settings(max_examples=500, deadline=None)
@@ -83,7 +103,7 @@ def test_a_request_repeating_a_module_names_it_once():
 
 def test_malformed_requests_are_told_which_field_is_wrong_in_one_short_line():
     cases = {
-        "'modules' must contain less than or equal to 1000 items": ["m%d" % i for i in range(5000)],
+        "'modules' must contain less than or equal to 1000 items": [f"m{i}" for i in range(5000)],
         "'modules[1]' is not a module name: 'os; import shutil'": ["ok", "os; import shutil"],
         "'modules' must be array": "pkg.mod",
     }
@@ -94,27 +114,50 @@ def test_malformed_requests_are_told_which_field_is_wrong_in_one_short_line():
 
 
 def _status(name="shapes.units", state=ModuleState.STALE, last=None):
-    return ModuleStatus(name, state, f"/nb/{name.replace('.', '/')}.py", True, (),
-                        tuple(f"m{i}" for i in range(25)), None, last)
+    return ModuleStatus(
+        name, state, f"/nb/{name.replace('.', '/')}.py", True, (), tuple(f"m{i}" for i in range(25)), None, last
+    )
 
 
 def _built() -> list[dict]:
     """One message of each kernel-to-panel kind (every error code too), built by the kernel's own
     functions."""
-    report = ReloadReport([["shapes.units"]], [ModuleReload("shapes.units", "/nb/shapes/units.py", 0.004,
-                                                            ("to_metres",), (("Frozen", "slots"),))],
-                          0.01, skipped=[("shapes.native", "extension module")])
-    failure = ReloadFailed("shapes.units", SourceLocation("/nb/shapes/units.py", 3, "x = ("),
-                           SyntaxError("invalid syntax"), ["shapes.units"])
-    first = row(_status(last=LastReload(1.0, False, 0.0, "SyntaxError: invalid syntax")), "/nb",
-                "shapes.units is not one of your modules")
-    errors = [ProtocolError("unknown_type", "unknown message type 'x'", "r10"), NotLoaded("x"),
-              Unreloadable("sys", "built-in module"), NotYours("json"), UsageProblem("refused"),
-              RuntimeError("a bug\nover two lines")]
-    return [hello_message("0.1.0"), snapshot_message("user", [first], ["s1", "s2"]),
-            delta_message("all", [first], ["gone"]), queued_message("r7"),
-            result_message("r7", report), failure_message("r9", failure, "/nb"),
-            *(error_message(error, "r11") for error in errors), pong_message("p1"), goodbye_message("expired")]
+    report = ReloadReport(
+        [["shapes.units"]],
+        [ModuleReload("shapes.units", "/nb/shapes/units.py", 0.004, ("to_metres",), (("Frozen", "slots"),))],
+        0.01,
+        skipped=[("shapes.native", "extension module")],
+    )
+    failure = ReloadFailed(
+        "shapes.units",
+        SourceLocation("/nb/shapes/units.py", 3, "x = ("),
+        SyntaxError("invalid syntax"),
+        ["shapes.units"],
+    )
+    first = row(
+        _status(last=LastReload(1.0, False, 0.0, "SyntaxError: invalid syntax")),
+        "/nb",
+        "shapes.units is not one of your modules",
+    )
+    errors = [
+        ProtocolError("unknown_type", "unknown message type 'x'", "r10"),
+        NotLoaded("x"),
+        Unreloadable("sys", "built-in module"),
+        NotYours("json"),
+        UsageProblem("refused"),
+        RuntimeError("a bug\nover two lines"),
+    ]
+    return [
+        hello_message("0.1.0"),
+        snapshot_message("user", [first], ["s1", "s2"]),
+        delta_message("all", [first], ["gone"]),
+        queued_message("r7"),
+        result_message("r7", report),
+        failure_message("r9", failure, "/nb"),
+        *(error_message(error, "r11") for error in errors),
+        pong_message("p1"),
+        goodbye_message("expired"),
+    ]
 
 
 @pytest.mark.parametrize("message", _built(), ids=lambda m: m.get("code", m["type"]))
@@ -147,8 +190,11 @@ def test_paths_outside_the_notebook_folder_go_up():
 def test_every_message_type_and_code_of_the_schema_is_documented():
     doc = (Path(__file__).parents[1] / "docs" / "protocol.md").read_text()
     defs = SCHEMA["$defs"]
-    kinds = {defs[r["$ref"].rpartition("/")[2]]["properties"]["type"]["const"]
-             for entry in ("KernelMessage", "PanelMessage") for r in defs[entry]["oneOf"]}
+    kinds = {
+        defs[r["$ref"].rpartition("/")[2]]["properties"]["type"]["const"]
+        for entry in ("KernelMessage", "PanelMessage")
+        for r in defs[entry]["oneOf"]
+    }
     codes = set(defs["ErrorCode"]["enum"])
     assert all(f"`{name}`" in doc for name in kinds | codes)
 

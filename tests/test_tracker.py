@@ -8,9 +8,9 @@ import sys
 import watchfiles
 
 import ipy_reimport
+from conftest import run, wait_until
 from ipy_reimport import ModuleState, baseline
 from ipy_reimport.events import ModulesChanged, Why
-from conftest import run, wait_until
 
 
 def _count_stats(monkeypatch) -> list[str]:
@@ -32,11 +32,19 @@ def test_fresh_stale_dependent_missing_and_back(ip, project):
     assert set(states("st.").values()) == {ModuleState.FRESH}
     project.edit("st/a.py", "A = 1", "A = 2")
     project.path("st/gone.py").unlink()
-    assert states("st.") == {"st.a": ModuleState.STALE, "st.b": ModuleState.DEPENDENT,
-                             "st.c": ModuleState.DEPENDENT, "st.gone": ModuleState.MISSING}
+    assert states("st.") == {
+        "st.a": ModuleState.STALE,
+        "st.b": ModuleState.DEPENDENT,
+        "st.c": ModuleState.DEPENDENT,
+        "st.gone": ModuleState.MISSING,
+    }
     run(ip, "%reload_deep")
-    assert states("st.") == {"st.a": ModuleState.FRESH, "st.b": ModuleState.FRESH,
-                             "st.c": ModuleState.FRESH, "st.gone": ModuleState.MISSING}
+    assert states("st.") == {
+        "st.a": ModuleState.FRESH,
+        "st.b": ModuleState.FRESH,
+        "st.c": ModuleState.FRESH,
+        "st.gone": ModuleState.MISSING,
+    }
 
 
 def test_unreloadable_modules_say_why(ip):
@@ -50,7 +58,9 @@ def test_module_imported_and_edited_before_the_extension_loaded_is_stale(shell, 
     monkeypatch.setattr(sys, "dont_write_bytecode", False)
     project.write("early.py", "A = 1\n")
     project.write("early_same.py", "A = 1\n")
-    import early, early_same  # noqa: F401  (compiled to bytecode now)
+    import early  # noqa: F401  (compiled to bytecode now)
+    import early_same  # noqa: F401
+
     project.edit("early.py", "A = 1", "A = 2")
     shell.run_line_magic("load_ext", "ipy_reimport")
     try:
@@ -63,6 +73,7 @@ def test_without_bytecode_writing_old_modules_are_taken_at_first_sight(shell, pr
     monkeypatch.setattr(sys, "dont_write_bytecode", True)
     project.write("nobc.py", "A = 1\n")
     import nobc  # noqa: F401
+
     project.edit("nobc.py", "A = 1", "A = 2")
     shell.run_line_magic("load_ext", "ipy_reimport")
     try:

@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
-from ipy_reimport import ModuleState
 from conftest import SOURCES, run, wait_until
+from ipy_reimport import ModuleState
 
 
 def watching(reimporter) -> None:
@@ -109,8 +109,9 @@ def _user_namespace_with_watch_limit() -> list[str] | None:
     machine's), or None when unprivileged user namespaces are not available."""
     if shutil.which("unshare") is None:
         return None
-    probe = subprocess.run(["unshare", "-U", "-r", "sh", "-c", "echo 6 > /proc/sys/user/max_inotify_watches"],
-                           capture_output=True)
+    probe = subprocess.run(
+        ["unshare", "-U", "-r", "sh", "-c", "echo 6 > /proc/sys/user/max_inotify_watches"], capture_output=True
+    )
     if probe.returncode != 0:
         return None
     return ["unshare", "-U", "-r", "sh", "-c", 'echo 6 > /proc/sys/user/max_inotify_watches && exec "$@"', "sh"]
@@ -122,8 +123,13 @@ def test_more_directories_than_the_watch_limit_fall_back_to_stat_scans_and_say_s
         pytest.skip("needs unprivileged user namespaces (unshare -U) to lower the inotify limit safely")
     env = {k: v for k, v in os.environ.items() if not k.startswith("COV")}
     env["IPYTHONDIR"] = str(tmp_path / "ipython")
-    out = subprocess.run([*prefix, sys.executable, str(SOURCES / "watch_limit.py"), str(tmp_path / "root")],
-                         capture_output=True, text=True, timeout=120, env=env)
+    out = subprocess.run(
+        [*prefix, sys.executable, str(SOURCES / "watch_limit.py"), str(tmp_path / "root")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result == {"polling": True, "state": "stale"}

@@ -116,12 +116,22 @@ def test_an_engine_that_fails_is_reported_and_the_kernels_reload_stands(ip, proj
 
 def _engine() -> EngineOutcome:
     error = WorkerError("shapes.units", "/w/shapes/units.py", 3, "SyntaxError: invalid syntax")
-    return EngineOutcome("dask", "Dask tcp://127.0.0.1:8786", (
-        WorkerOutcome("tcp://127.0.0.1:4001", "reloaded", ("shapes.units",), pid=11, generation=2),
-        WorkerOutcome("tcp://127.0.0.1:4002", "failed", error=error, pid=12, generation=2),
-        WorkerOutcome("tcp://127.0.0.1:4003", "file_differs", pid=13, generation=2,
-                      files=(FileProblem("shapes.units", "/w/shapes/units.py", "differs from the kernel's"),)),
-    ), 0.012)
+    return EngineOutcome(
+        "dask",
+        "Dask tcp://127.0.0.1:8786",
+        (
+            WorkerOutcome("tcp://127.0.0.1:4001", "reloaded", ("shapes.units",), pid=11, generation=2),
+            WorkerOutcome("tcp://127.0.0.1:4002", "failed", error=error, pid=12, generation=2),
+            WorkerOutcome(
+                "tcp://127.0.0.1:4003",
+                "file_differs",
+                pid=13,
+                generation=2,
+                files=(FileProblem("shapes.units", "/w/shapes/units.py", "differs from the kernel's"),),
+            ),
+        ),
+        0.012,
+    )
 
 
 def test_outcomes_cross_processes_as_plain_data():
@@ -130,8 +140,9 @@ def test_outcomes_cross_processes_as_plain_data():
 
 
 def test_a_result_with_workers_matches_the_schema():
-    report = ReloadReport([["shapes.units"]], [ModuleReload("shapes.units", "/nb/shapes/units.py", 0.004)],
-                          0.01, workers=[_engine()])
+    report = ReloadReport(
+        [["shapes.units"]], [ModuleReload("shapes.units", "/nb/shapes/units.py", 0.004)], 0.01, workers=[_engine()]
+    )
     message = result_message("r7", report)
     [entry] = message["workers"]
     assert (entry["current"], entry["behind"]) == (1, 2)
