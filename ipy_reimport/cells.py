@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 __all__ = ["CellHooks"]
+
+log = logging.getLogger(__name__)
 
 Callback = Callable[[], None]
 
@@ -14,25 +17,25 @@ class CellHooks:
     """Registered once on the shell; before and after each cell calls, in the order added, the
     callbacks that want to know (the session's per-cell checks first, then the panel's).
 
-    A callback that raises does not keep the others from running; the first error is raised
+    A callback that raises does not keep the ones after it from running; its error is raised
     again afterwards, so that IPython shows it as it shows any failing hook.
     """
 
     def __init__(self) -> None:
-        self._started: list[Callback] = []
-        self._ended: list[Callback] = []
+        # tuples, replaced (not changed) when callbacks come and go: a cell iterates a snapshot
+        self._started: tuple[Callback, ...] = ()
+        self._ended: tuple[Callback, ...] = ()
         self._shell: Any = None
 
     def add(self, started: Callback, ended: Callback) -> Callable[[], None]:
         """Call ``started()`` before and ``ended()`` after each cell; returns what removes them."""
-        self._started.append(started)
-        self._ended.append(ended)
+        self._started += (started,)
+        self._ended += (ended,)
         return lambda: self._remove(started, ended)
 
     def _remove(self, started: Callback, ended: Callback) -> None:
-        for callbacks, callback in ((self._started, started), (self._ended, ended)):
-            if callback in callbacks:
-                callbacks.remove(callback)
+        self._started = tuple(c for c in self._started if c != started)
+        self._ended = tuple(c for c in self._ended if c != ended)
 
     def register(self, shell: Any) -> None:
         """Hook into ``shell``'s cell events."""
@@ -48,18 +51,26 @@ class CellHooks:
             self._shell = None
 
     def _pre_run_cell(self, info: Any = None) -> None:
-        _call_all(self._started)
+        for callback in self._started:
+            try:
+                callback()
+            except Exception:
+                _call_after(self._started, callback)
+                raise
 
     def _post_run_cell(self, result: Any = None) -> None:
-        _call_all(self._ended)
+        for callback in self._ended:
+            try:
+                callback()
+            except Exception:
+                _call_after(self._ended, callback)
+                raise
 
 
-def _call_all(callbacks: list[Callback]) -> None:
-    error = None
-    for callback in list(callbacks):
+def _call_after(callbacks: tuple[Callback, ...], failed: Callback) -> None:
+    """Call the callbacks after ``failed``, which raised (their own errors are only logged)."""
+    for callback in callbacks[callbacks.index(failed) + 1 :]:
         try:
             callback()
-        except Exception as exc:
-            error = error or exc
-    if error is not None:
-        raise error
+        except Exception:
+            log.exception("ipy_reimport: a per-cell hook failed")

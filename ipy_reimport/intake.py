@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from types import ModuleType
 
 from .baseline import UNKNOWN, Stamp, baseline_from_bytecode, stamp_of
@@ -33,8 +33,12 @@ class Intake:
         self.store = store
         self.scope = scope
         self._recorder = ImportRecorder(lambda name, path: self.scope.may_hold(name, path))
-        self._lazy: set[str] = set()
+        #: Lazy modules not run yet: they may run without an import being recorded.
+        self.lazy: set[str] = set()
         self._seq = itertools.count()
+        #: Names imported since the last call (each once, first imported first); called after
+        #: every cell, so it is the recorder's own method.
+        self.imported: Callable[[], list[str]] = self._recorder.drain
 
     def install(self) -> None:
         """Put the import recorder first on ``sys.meta_path``."""
@@ -46,15 +50,6 @@ class Intake:
         while self._recorder in sys.meta_path:
             sys.meta_path.remove(self._recorder)
 
-    def imported(self) -> list[str]:
-        """Names imported since the last call (each once, first imported first)."""
-        return self._recorder.drain()
-
-    @property
-    def waiting(self) -> bool:
-        """Whether a lazy module may run without an import being recorded."""
-        return bool(self._lazy)
-
     def take_in(self, names: Iterable[str]) -> set[str]:
         """Add the modules of ``names`` that are loaded, and the lazy modules that ran since the
         last look; returns their names."""
@@ -65,8 +60,8 @@ class Intake:
                 self.add(name, module, True)
                 loaded.add(name)
             self._recorder.stamps.pop(name, None)
-        ran = {n for n in self._lazy if not is_lazy(sys.modules.get(n))}
-        self._lazy -= ran
+        ran = {n for n in self.lazy if not is_lazy(sys.modules.get(n))}
+        self.lazy -= ran
         for name in ran:
             if name in sys.modules:
                 self.add(name, sys.modules[name], False)
@@ -92,7 +87,7 @@ class Intake:
         gone = {n for n in self.store.names() if n not in sys.modules}
         for name in gone:
             self.store.pop(name)
-            self._lazy.discard(name)
+            self.lazy.discard(name)
             self._recorder.stamps.pop(name, None)
         return loaded, gone
 
@@ -144,9 +139,9 @@ class Intake:
             ModuleState.UNRELOADABLE,
             old.last_reload if old else None,
         )
-        self._lazy.discard(name)
+        self.lazy.discard(name)
         if is_lazy(module):
-            self._lazy.add(name)
+            self.lazy.add(name)
         if entry.reloadable:
             current = stamp_of(file)
             entry.baseline = self._baseline(name, module, file, current, first_sight)

@@ -85,7 +85,7 @@ class Tracker:
         """
         names = self._intake.imported()
         stat_files = exact or self.polling
-        if not (names or stat_files or self._intake.waiting):
+        if not (names or stat_files or self._intake.lazy):
             return set()
         with self._lock:
             loaded = self._intake.take_in(names)

@@ -25,6 +25,14 @@ def test_load_opens_comm_and_snapshot_lists_modules_imported_before(pkg):
     assert all(row["state"] == "fresh" and row["last_reload"] is None for row in listed.values())
 
 
+def test_the_extension_has_one_hook_per_cell_event_in_a_kernel(kernel):
+    count = (
+        "ip = get_ipython(); print([sum(type(getattr(c, '__self__', None)).__module__.startswith('ipy_reimport')"
+        " for c in ip.events.callbacks[e]) for e in ('pre_run_cell', 'post_run_cell')])"
+    )
+    assert kernel.run(count).strip() == "[1, 1]"
+
+
 def test_a_cell_that_imports_sends_a_delta(pkg):
     kernel = PanelKernel(str(pkg.root))
     try:

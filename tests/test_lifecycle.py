@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import importlib.util
+import re
 import sys
 import threading
 import weakref
@@ -80,3 +81,20 @@ def test_the_import_recorder_stays_bounded_when_nobody_drains_it(project):
         assert "recorded" in recorder.drain()
     finally:
         sys.meta_path.remove(recorder)
+
+
+def test_cell_hooks_run_in_order_and_one_that_raises_keeps_the_others_and_is_shown(ip, reimporter, capsys):
+    calls = []
+
+    def boom():
+        calls.append("boom")
+        raise RuntimeError("hook broke")
+
+    remove = reimporter.cells.add(boom, lambda: calls.append("ended"))
+    reimporter.cells.add(lambda: calls.append("after boom"), lambda: None)
+    try:
+        assert run(ip, "1 + 1") == 2  # the cell itself runs
+    finally:
+        remove()
+    assert calls == ["boom", "after boom", "ended"]
+    assert "RuntimeError: hook broke" in re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out)
