@@ -70,6 +70,16 @@ class _Link:
     recheck: bool = False
     closed: bool = False
 
+    @property
+    def due(self) -> bool:
+        """Whether a push would send it something: a snapshot owed, or a delta."""
+        return bool(self.owed) or (self.subscribed and self.sent is not None)
+
+    def silent(self, now: float, idle_since: float, lease: float) -> bool:
+        """Whether the panel sent nothing for longer than ``lease`` seconds, not counting time
+        in cells (the kernel has been idle since ``idle_since``)."""
+        return self.heard is not None and now - max(self.heard, idle_since) > lease
+
     def send(self, message: dict) -> None:
         if not self.closed:
             self.comm.send(message)
@@ -188,12 +198,8 @@ class PanelBridge:
         with self._lock:
             if self._main.in_cell:
                 return
-            since = self._main.idle_since
-            expired = [
-                link
-                for link in self._links.values()
-                if link.heard is not None and now - max(link.heard, since) > self.lease
-            ]
+            idle_since = self._main.idle_since
+            expired = [link for link in self._links.values() if link.silent(now, idle_since, self.lease)]
             for link in expired:
                 link.closed = True
                 del self._links[link.comm.comm_id]
@@ -218,11 +224,7 @@ class PanelBridge:
         self._expire()
         with self._flush_lock:
             with self._lock:
-                work = [
-                    (link, link.owed, link.recheck)
-                    for link in self._links.values()
-                    if link.owed or (link.subscribed and link.sent is not None)
-                ]
+                work = [(link, link.owed, link.recheck) for link in self._links.values() if link.due]
                 for link, _, _ in work:
                     link.owed, link.recheck = [], False
             rechecks = [link.scope == "all" for link, owed, recheck in work if recheck]

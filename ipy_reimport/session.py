@@ -77,12 +77,10 @@ class Reimporter:
         self.sources = ExecutedSources()
         self.reloader = Reloader(self.tracker, self.sources, user_namespace or _main_namespace)
         self._unsubscribe_sources = self.tracker.subscribe(self._capture_sources)
-        self.watcher = Watcher(self.tracker.files_changed, self._watcher_failed, self.tracker.dirs_changed)
-        self._watched_version = -1
-        self._notice: str | None = None
+        self.watching = _Watching(self.tracker, self.config, self.echo)
+        self.watcher = self.watching.watcher
         self._failed_key: frozenset | None = None
         self.started = False
-        self._want_watch = False
         self.config.observe(self._scope_changed, ["include", "exclude"])
         self.config.observe(self._watch_changed, ["watch"])
 
@@ -91,8 +89,8 @@ class Reimporter:
         """Begin tracking (and watching, when ``watch`` and the setting allow)."""
         self.tracker.start()
         self.started = True
-        self._want_watch = watch
-        self._update_watcher()
+        self.watching.wanted = watch
+        self.watching.update()
 
     def stop(self) -> None:
         """Stop watching and tracking; nothing of ipy_reimport stays active."""
@@ -111,11 +109,7 @@ class Reimporter:
     def after_cell(self) -> None:
         """Per-cell bookkeeping: take in new imports, keep the watcher on the user's directories."""
         self.tracker.poll()
-        if self.tracker.user_dirs_version != self._watched_version:
-            self._update_watcher()
-        if self._notice:
-            self.echo(self._notice)
-            self._notice = None
+        self.watching.after_cell()
 
     def before_cell(self) -> None:
         """In auto mode, deep-reload what is stale at this moment.
@@ -241,17 +235,48 @@ class Reimporter:
         self._ensure_started()
         return StatusTable(self.tracker.statuses(all), everything=all)
 
-    # -- settings and watcher --------------------------------------------------------------
-    def _update_watcher(self) -> None:
-        self._watched_version = self.tracker.user_dirs_version
-        if not (self._want_watch and self.config.watch) or self.watcher.failed:
+    # -- settings ----------------------------------------------------------------------------
+    def _scope_changed(self, change) -> None:
+        self.tracker.reclassify(UserScope(self.config.include, self.config.exclude))
+
+    def _watch_changed(self, change) -> None:
+        if self.started:
+            self.watching.update()
+
+
+class _Watching:
+    """Keeps the file watcher on the directories of the user's files, or the tracker polling
+    them after each cell when there is no watcher (not wanted, turned off, or failed: a failure
+    is told once, after the next cell)."""
+
+    def __init__(self, tracker: Tracker, config: Reimport, echo: Callable[[str], None]) -> None:
+        self.tracker = tracker
+        self.config = config
+        self.echo = echo
+        self.watcher = Watcher(tracker.files_changed, self._failed, tracker.dirs_changed)
+        self.wanted = False  # by the session: False for a session the public API started
+        self._watched = -1  # the tracker's user_dirs_version the watcher follows
+        self._notice: str | None = None
+
+    def after_cell(self) -> None:
+        """Follow the user's directories, and tell a failure of the watcher."""
+        if self.tracker.user_dirs_version != self._watched:
+            self.update()
+        if self._notice:
+            self.echo(self._notice)
+            self._notice = None
+
+    def update(self) -> None:
+        """Watch the user's directories now, or poll them when watching is off (``Reimport.watch``)."""
+        self._watched = self.tracker.user_dirs_version
+        if not (self.wanted and self.config.watch) or self.watcher.failed:
             self.watcher.stop()
-            self.tracker.polling = self._want_watch
+            self.tracker.polling = self.wanted
             return
         self.tracker.polling = False
         self.watcher.watch(self.tracker.user_dirs())
 
-    def _watcher_failed(self, exc: BaseException) -> None:
+    def _failed(self, exc: BaseException) -> None:
         self.tracker.polling = True
         count = len(self.tracker.names())
         why = str(exc).split(" about [")[0].split(" (Error {")[0]  # drop watchfiles' debug dump
@@ -259,13 +284,6 @@ class Reimporter:
             f"ipy_reimport: cannot watch files ({type(exc).__name__}: {why}); "
             f"checking the {count} user module files after each cell instead."
         )
-
-    def _scope_changed(self, change) -> None:
-        self.tracker.reclassify(UserScope(self.config.include, self.config.exclude))
-
-    def _watch_changed(self, change) -> None:
-        if self.started:
-            self._update_watcher()
 
 
 def _one_line(exc: BaseException) -> str:
