@@ -146,14 +146,7 @@ def pkg(tmp_path) -> Project:
 @pytest.fixture
 def kernel(pkg):
     """A kernel in the project's folder with the extension loaded and ``pkg.user`` imported."""
-    from panel_kernel import WATCHING, PanelKernel
+    from panel_kernel import panel_ready_kernel
 
-    kernel = PanelKernel(str(pkg.root))
-    try:
-        kernel.load_extension()
-        kernel.run("import pkg.user")
-        kernel.panel("delta")
-        assert kernel.run(WATCHING).strip() == "True"
+    with panel_ready_kernel(str(pkg.root)) as kernel:
         yield kernel
-    finally:
-        kernel.close()

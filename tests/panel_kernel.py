@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
@@ -204,3 +205,20 @@ class PanelKernel:
         """The kernel's ipykernel version, e.g. ``(7, 4, 0)``."""
         text = self.run("import ipykernel; print(ipykernel.__version__)").strip()
         return tuple(int(part) for part in text.split(".")[:3] if part.isdigit())
+
+
+@contextmanager
+def panel_ready_kernel(cwd: str, first: str = "") -> Iterator[PanelKernel]:
+    """A kernel in ``cwd`` that ran ``first``, loaded the extension, imported ``pkg.user`` (the
+    ``pkg`` fixture) and watches its files, with the panel's comm subscribed."""
+    kernel = PanelKernel(cwd)
+    try:
+        if first:
+            kernel.run(first)
+        kernel.load_extension()
+        kernel.run("import pkg.user")
+        kernel.panel("delta")
+        assert kernel.run(WATCHING).strip() == "True"
+        yield kernel
+    finally:
+        kernel.close()
