@@ -35,7 +35,11 @@ describe('ReimportConnection', () => {
   let page: EventTarget;
   let connection: ReimportConnection;
 
+  let warnings: ReturnType<typeof mock.method>;
+
   beforeEach(() => {
+    // What the connection logs is checked where it matters, not printed.
+    warnings = mock.method(console, 'warn', () => undefined);
     mock.timers.enable({ apis: ['setInterval'] });
     kernel = new FakeKernel();
     page = new EventTarget();
@@ -45,6 +49,7 @@ describe('ReimportConnection', () => {
   afterEach(() => {
     connection.dispose();
     mock.timers.reset();
+    mock.restoreAll();
   });
 
   /** Start, and answer the comm_info question. */
@@ -238,6 +243,7 @@ describe('ReimportConnection', () => {
     kernel.lastComm.failSend = true;
     assert.equal(connection.setScope('all'), false);
     assert.equal(connection.state.kind, 'asking');
+    assert.match(String(warnings.mock.calls[0].arguments[0]), /could not send/);
   });
 
   it('loads the extension silently and asks again, still showing "not loaded"', async () => {
