@@ -8,7 +8,7 @@ PANEL_SOURCES := $(wildcard labextension/src/*.ts labextension/style/* labextens
 	labextension/package.json labextension/yarn.lock labextension/tsconfig.json
 ROOT_FLAG = $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: setup demo test test-panel test-python bench clean
+.PHONY: setup demo test test-lint test-panel test-python bench clean
 
 setup: $(STAMP)
 
@@ -23,10 +23,16 @@ demo: $(STAMP)
 	cd notebooks && ../$(BIN)/jupyter lab demo.ipynb \
 		--LabApp.app_settings_dir=$(CURDIR)/notebooks/.lab-settings $(ROOT_FLAG)
 
-test: test-panel test-python
+test: test-lint test-panel test-python
 
+# The Python linter and formatter (ruff, configured in pyproject.toml).
+test-lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# The panel's linters (stylelint, prettier, eslint) and unit tests.
 test-panel: $(STAMP)
-	cd labextension && ../$(BIN)/jlpm test
+	cd labextension && ../$(BIN)/jlpm lint:check && ../$(BIN)/jlpm test
 
 test-python: $(STAMP)
 	chrome="$$(PYTHON=$(BIN)/python scripts/ensure-chromium.sh)" && \

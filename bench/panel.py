@@ -29,9 +29,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests" / "e2e"))
-import genpkg  # noqa: E402
-from harness import Lab, LabServer, find_chromium, launch_chromium, write_notebook, write_package, write_source  # noqa: E402,E501
+from harness import Lab, LabServer, find_chromium, launch_chromium, write_notebook, write_package, write_source  # noqa: E402
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+import genpkg  # noqa: E402
 
 SAVE_TARGET_MS = 300
 RENDER_TARGET_MS = 100
@@ -106,8 +107,11 @@ def edits_section(lab: Lab, root: Path, edits: int) -> tuple[Timings, Timings]:
         reload.add(lab, clicked, lab.panel.when("pkg.base", "data-state", "fresh", clicked), "pkg.base", "fresh")
         expect(lab.panel.result()).to_have_attribute("data-ok", "true")
         expect(lab.panel.button("reload-stale")).to_have_text(re.compile(r"\(0\)"))  # pkg.user too
-        print(f"  edit {i + 1}/{edits}: save->stale {save.total[-1]:.0f} ms, click->fresh {reload.total[-1]:.0f} ms",
-              file=sys.stderr, flush=True)
+        print(
+            f"  edit {i + 1}/{edits}: save->stale {save.total[-1]:.0f} ms, click->fresh {reload.total[-1]:.0f} ms",
+            file=sys.stderr,
+            flush=True,
+        )
     return save, reload
 
 
@@ -140,8 +144,16 @@ def row(label: str, values: list[float] | Timings, target: float | None) -> list
         return [label, "0", "-", "-", "-", "-", "-", "-"]
     median = statistics.median(values)
     met = "-" if target is None else ("met" if median < target else "NOT met")
-    return [label, str(len(values)), f"{median:.0f} ms", f"{min(values):.0f} ms", f"{max(values):.0f} ms",
-            "-" if arrived is None else f"{arrived:.0f} ms", "-" if target is None else f"< {target} ms", met]
+    return [
+        label,
+        str(len(values)),
+        f"{median:.0f} ms",
+        f"{min(values):.0f} ms",
+        f"{max(values):.0f} ms",
+        "-" if arrived is None else f"{arrived:.0f} ms",
+        "-" if target is None else f"< {target} ms",
+        met,
+    ]
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:
@@ -163,27 +175,47 @@ def measure(lab: Lab, work: Path, modules: int, edits: int, rescans: int) -> dic
     print(f"(a), (b) again with {modules:,} more modules loaded: ...", file=sys.stderr, flush=True)
     lab.panel.filter("pkg.base")  # the rows may be virtualised: keep the measured row in the DOM
     big_save, big_reload = edits_section(lab, work, edits)
-    return {"save": save, "reload": reload, "delta": delta, "snapshot": snapshot,
-            "big_save": big_save, "big_reload": big_reload}
+    return {
+        "save": save,
+        "reload": reload,
+        "delta": delta,
+        "snapshot": snapshot,
+        "big_save": big_save,
+        "big_reload": big_reload,
+    }
 
 
 def report(results: dict, modules: int) -> None:
     """The table of medians and targets."""
     delta = results["delta"]
-    print(table(["measure", "n", "median", "min", "max", "message arrived", "target", ""], [
-        row("(a) file save -> row 'stale' (no cell run)", results["save"], SAVE_TARGET_MS),
-        row("(b) reload click -> row 'fresh'", results["reload"], None),
-        row(f"(a) again, {modules:,} more modules loaded", results["big_save"], SAVE_TARGET_MS),
-        row(f"(b) again, {modules:,} more modules loaded", results["big_reload"], None),
-        row(f"(c) render of the update adding {modules:,} modules", [max(delta)] if delta else [],
-            RENDER_TARGET_MS),
-        row(f"(c) render of a snapshot of {modules:,}+ modules (rescan)", results["snapshot"], RENDER_TARGET_MS),
-    ]))
-    print("'message arrived': median time until the kernel's comm message reached the browser (kernel, watcher and "
-          "server); the rest is the panel's.")
+    print(
+        table(
+            ["measure", "n", "median", "min", "max", "message arrived", "target", ""],
+            [
+                row("(a) file save -> row 'stale' (no cell run)", results["save"], SAVE_TARGET_MS),
+                row("(b) reload click -> row 'fresh'", results["reload"], None),
+                row(f"(a) again, {modules:,} more modules loaded", results["big_save"], SAVE_TARGET_MS),
+                row(f"(b) again, {modules:,} more modules loaded", results["big_reload"], None),
+                row(
+                    f"(c) render of the update adding {modules:,} modules",
+                    [max(delta)] if delta else [],
+                    RENDER_TARGET_MS,
+                ),
+                row(
+                    f"(c) render of a snapshot of {modules:,}+ modules (rescan)", results["snapshot"], RENDER_TARGET_MS
+                ),
+            ],
+        )
+    )
+    print(
+        "'message arrived': median time until the kernel's comm message reached the browser (kernel, watcher and "
+        "server); the rest is the panel's."
+    )
     print(f"(c) counts the heaviest of the {len(delta)} render(s) measured while the cell imported the modules.")
-    print("IPython's %autoreload 2 has no panel: it discovers a saved file only when the next cell runs, "
-          "so there is no save-to-display time to compare with.")
+    print(
+        "IPython's %autoreload 2 has no panel: it discovers a saved file only when the next cell runs, "
+        "so there is no save-to-display time to compare with."
+    )
 
 
 def main() -> int:
@@ -204,8 +236,11 @@ def main() -> int:
     try:
         with sync_playwright() as playwright:
             browser = launch_chromium(playwright, chromium)
-            print(f"Panel benchmark ({'quick' if args.quick else 'full'}): Chromium {browser.version}, "
-                  f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs", flush=True)
+            print(
+                f"Panel benchmark ({'quick' if args.quick else 'full'}): Chromium {browser.version}, "
+                f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs",
+                flush=True,
+            )
             lab = Lab(browser.new_page(viewport={"width": 1400, "height": 900}), server, None, "bench")
             try:
                 results = measure(lab, work, args.modules, edits, rescans)

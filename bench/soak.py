@@ -32,7 +32,7 @@ import weakref
 
 CLASS_REGISTRY = "soak_classes"  # a module outside the package, never reloaded
 
-BASE = '''
+BASE = """
 import {registry}
 
 SCALE = {cycle}
@@ -53,9 +53,9 @@ class Point:
 
 
 {registry}.created.append(__import__("weakref").ref(Point))
-'''
+"""
 
-SHAPES = '''
+SHAPES = """
 import {registry}
 from .base import SCALE, Point, scaled
 
@@ -68,9 +68,9 @@ class Labelled(Point):
 
 
 {registry}.created.append(__import__("weakref").ref(Labelled))
-'''
+"""
 
-USE = '''
+USE = """
 from .shapes import Labelled
 from .base import scaled
 
@@ -79,7 +79,7 @@ ORIGIN = Labelled(0, 0)
 
 def total(n):
     return sum(scaled(i) for i in range(n))
-'''
+"""
 
 
 def rss_mb() -> float:
@@ -147,9 +147,13 @@ def edit_and_reload(shell, package: Package, cycles: int) -> dict:
     created = shell.ev("soak_classes.created")
     first, by_edits = created[:2], created[2:]  # the first versions: the classes' kept identity
     shell.run_line_magic("unload_ext", "ipy_reimport")
-    return {"seconds": seconds, "rss": (start_rss, rss_mb()), "created": len(by_edits),
-            "alive": sum(1 for ref in by_edits if ref() is not None),
-            "first_alive": sum(1 for ref in first if ref() is not None)}
+    return {
+        "seconds": seconds,
+        "rss": (start_rss, rss_mb()),
+        "created": len(by_edits),
+        "alive": sum(1 for ref in by_edits if ref() is not None),
+        "first_alive": sum(1 for ref in first if ref() is not None),
+    }
 
 
 def load_and_unload(shell, cycles: int) -> dict:
@@ -168,8 +172,12 @@ def load_and_unload(shell, cycles: int) -> dict:
         if cycle % 100 == 0:
             print(f"  load/unload {cycle}/{cycles}", file=sys.stderr, flush=True)
     gc.collect()
-    return {"seconds": seconds, "rss": (start_rss, rss_mb()),
-            "alive": sum(1 for ref in sessions if ref() is not None), "created": len(sessions)}
+    return {
+        "seconds": seconds,
+        "rss": (start_rss, rss_mb()),
+        "alive": sum(1 for ref in sessions if ref() is not None),
+        "created": len(sessions),
+    }
 
 
 def report(title: str, result: dict, what: str) -> None:
@@ -199,8 +207,7 @@ def main() -> None:
         reloads = edit_and_reload(shell, package, cycles)
         loads = load_and_unload(shell, cycles)
     report("Edit and %reload_deep", reloads, "class objects created by the edits' executions")
-    print(f"  (the first versions, which patching keeps as the classes' identity: "
-          f"{reloads['first_alive']} of 2 alive)")
+    print(f"  (the first versions, which patching keeps as the classes' identity: {reloads['first_alive']} of 2 alive)")
     report("%load_ext / %unload_ext", loads, "sessions of earlier cycles")
 
 

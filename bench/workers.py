@@ -78,8 +78,11 @@ def dask_rounds(shell, package: Package, workers: int, edits: int) -> dict[str, 
 
     model = importlib.import_module("wbench.model")
     results: dict[str, list[tuple[float, float] | None]] = {"%reload_deep": [], "client.restart()": []}
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
-            Client(cluster) as client:
+    with (
+        LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
+
         def everywhere(expected: int) -> None:
             """One task on each worker; again on the workers of the moment if one left meanwhile
             (after client.restart() the workers have new addresses, and on a busy machine a
@@ -88,7 +91,7 @@ def dask_rounds(shell, package: Package, workers: int, edits: int) -> dict[str, 
                 client.wait_for_workers(workers, timeout=RESTART_TIMEOUT)
                 addresses = client.scheduler_info(n_workers=-1)["workers"]
                 futures = [client.submit(model.score, 0, workers=[a], pure=False) for a in addresses]
-                done, pending = wait(futures, timeout=60)
+                _done, pending = wait(futures, timeout=60)
                 if not pending:
                     break
                 client.cancel(list(pending))
@@ -189,15 +192,20 @@ def main() -> None:
         shell = InteractiveShell.instance()
         shell.run_line_magic("load_ext", "ipy_reimport")
         shell.run_cell("import wbench.model", store_history=False)
-        print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores, {edits} edits per method",
-              file=sys.stderr)
+        print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores, {edits} edits per method", file=sys.stderr)
         for workers in (2,) if args.quick else (2, 8):
             print(f"  Dask, {workers} workers", file=sys.stderr, flush=True)
-            table(f"Dask LocalCluster, {workers} worker processes", dask_rounds(shell, package, workers, edits),
-                  "%reload_deep")
+            table(
+                f"Dask LocalCluster, {workers} worker processes",
+                dask_rounds(shell, package, workers, edits),
+                "%reload_deep",
+            )
         print("  joblib / loky", file=sys.stderr, flush=True)
-        table("joblib.Parallel(n_jobs=2), loky's reusable executor", loky_rounds(shell, package, edits),
-              "%reload_deep (reload in workers)")
+        table(
+            "joblib.Parallel(n_jobs=2), loky's reusable executor",
+            loky_rounds(shell, package, edits),
+            "%reload_deep (reload in workers)",
+        )
 
 
 if __name__ == "__main__":

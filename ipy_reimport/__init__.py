@@ -12,19 +12,35 @@ from .config import Reimport
 from .errors import ImportFailed, ReimportError, ReloadFailed, UsageProblem
 from .report import ModuleReload, ReloadReport, StatusTable
 from .session import Invalidated, Reimporter
-from .tracker import ModuleState, ModuleStatus
+from .states import ModuleState, ModuleStatus
 
 __all__ = [
-    "import_rel", "reload_deep", "invalidate", "status", "session",
-    "Reimport", "Reimporter", "ReloadReport", "ModuleReload", "StatusTable", "ModuleState",
-    "ModuleStatus", "Invalidated", "ReimportError", "UsageProblem", "ReloadFailed", "ImportFailed",
-    "load_ipython_extension", "unload_ipython_extension", "open_panel_comm",
+    "import_rel",
+    "reload_deep",
+    "invalidate",
+    "status",
+    "session",
+    "Reimport",
+    "Reimporter",
+    "ReloadReport",
+    "ModuleReload",
+    "StatusTable",
+    "ModuleState",
+    "ModuleStatus",
+    "Invalidated",
+    "ReimportError",
+    "UsageProblem",
+    "ReloadFailed",
+    "ImportFailed",
+    "load_ipython_extension",
+    "unload_ipython_extension",
+    "open_panel_comm",
     "_jupyter_labextension_paths",
 ]
 __version__ = "0.1.0"
 
 _current: Reimporter | None = None
-_loaded: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_loaded: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def session() -> Reimporter:
@@ -50,8 +66,9 @@ def import_rel(name: str, package: str | None = None) -> ModuleType:
     return session().import_rel(name, package)
 
 
-def reload_deep(*modules: str, dry_run: bool = False, patch: bool = True, full: bool = False,
-                force: bool = False) -> ReloadReport:
+def reload_deep(
+    *modules: str, dry_run: bool = False, patch: bool = True, full: bool = False, force: bool = False
+) -> ReloadReport:
     """Reload ``modules`` and every loaded module that imports them, dependencies first.
 
     Args:
@@ -116,8 +133,7 @@ def load_ipython_extension(ip) -> None:
     magics = ReimportMagics(ip, reimporter)
     ip.register_magics(magics)
     ip.configurables.append(config)
-    ip.events.register("pre_run_cell", reimporter.before_cell)
-    ip.events.register("post_run_cell", reimporter.after_cell)
+    reimporter.cells.register(ip)
     bridge = PanelBridge.attach(ip, reimporter, __version__)
     _loaded[ip] = (reimporter, magics, bridge)
     _current = reimporter
@@ -131,8 +147,7 @@ def unload_ipython_extension(ip) -> None:
         return
     if bridge is not None:
         bridge.stop()
-    ip.events.unregister("pre_run_cell", reimporter.before_cell)
-    ip.events.unregister("post_run_cell", reimporter.after_cell)
+    reimporter.cells.unregister()
     for kind, table in magics.magics.items():
         for name in table:
             ip.magics_manager.magics[kind].pop(name, None)

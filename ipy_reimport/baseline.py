@@ -17,8 +17,15 @@ from typing import NamedTuple
 
 from .scope import namespace
 
-__all__ = ["Stamp", "UNKNOWN", "stamp_of", "missing_reason", "baseline_from_bytecode",
-           "drop_misleading_bytecode"]
+__all__ = [
+    "Stamp",
+    "UNKNOWN",
+    "stamp_of",
+    "missing_reason",
+    "baseline_from_bytecode",
+    "BytecodeHeader",
+    "bytecode_header",
+]
 
 _MASK = 0xFFFFFFFF
 
@@ -57,7 +64,27 @@ def missing_reason(path: str) -> str:
     return "source path is not a regular file" if not stat.S_ISREG(mode) else "source file changed"
 
 
-def _read_header(cached: str | None) -> bytes | None:
+class BytecodeHeader(NamedTuple):
+    """What the 16-byte header of a bytecode cache (PEP 552) says about the source it was
+    compiled from: its hash (``hashed``), or its whole-second mtime and size."""
+
+    hashed: bool
+    check_source: bool
+    source_hash: bytes
+    mtime: int
+    size: int
+
+    def matches(self, stamp: Stamp) -> bool:
+        """Whether the import system takes this timestamp cache for a source of ``stamp``."""
+        return not self.hashed and (self.mtime, self.size) == (
+            (stamp.mtime_ns // 1_000_000_000) & _MASK,
+            stamp.size & _MASK,
+        )
+
+
+def bytecode_header(cached: object) -> BytecodeHeader | None:
+    """The header of the bytecode cache at ``cached`` (a module's ``__cached__``), or None when
+    there is none this interpreter would read."""
     if not cached or not isinstance(cached, str):
         return None
     try:
@@ -67,7 +94,14 @@ def _read_header(cached: str | None) -> bytes | None:
         return None
     if len(header) < 16 or header[:4] != importlib.util.MAGIC_NUMBER:
         return None
-    return header
+    flags = int.from_bytes(header[4:8], "little")
+    return BytecodeHeader(
+        bool(flags & 0b1),
+        bool(flags & 0b10),
+        header[8:16],
+        int.from_bytes(header[8:12], "little"),
+        int.from_bytes(header[12:16], "little"),
+    )
 
 
 def baseline_from_bytecode(module: ModuleType, file: str, current: Stamp) -> Stamp:
@@ -84,15 +118,10 @@ def baseline_from_bytecode(module: ModuleType, file: str, current: Stamp) -> Sta
     """
     if sys.dont_write_bytecode:
         return current
-    header = _read_header(namespace(module).get("__cached__"))
+    header = bytecode_header(namespace(module).get("__cached__"))
     if header is None:
         return current
-    flags = int.from_bytes(header[4:8], "little")
-    if flags & 0b1:
-        return current if _hash_matches(file, header[8:16]) else UNKNOWN
-    mtime = int.from_bytes(header[8:12], "little")
-    size = int.from_bytes(header[12:16], "little")
-    same = mtime == (current.mtime_ns // 1_000_000_000) & _MASK and size == current.size & _MASK
+    same = _hash_matches(file, header.source_hash) if header.hashed else header.matches(current)
     return current if same else UNKNOWN
 
 
@@ -102,27 +131,3 @@ def _hash_matches(file: str, expected: bytes) -> bool:
             return importlib.util.source_hash(f.read()) == expected
     except OSError:
         return False
-
-
-def drop_misleading_bytecode(module: ModuleType, current: Stamp) -> bool:
-    """Delete a bytecode cache that would be taken for the edited source.
-
-    The import system trusts a cache whose recorded whole-second mtime and size equal the
-    source's. An edit that keeps the size within the same second would then re-run the old code.
-
-    Returns:
-        True when a cache file was removed.
-    """
-    cached = namespace(module).get("__cached__")
-    header = _read_header(cached)
-    if header is None or int.from_bytes(header[4:8], "little") & 0b1:
-        return False
-    mtime = int.from_bytes(header[8:12], "little")
-    size = int.from_bytes(header[12:16], "little")
-    if mtime == (current.mtime_ns // 1_000_000_000) & _MASK and size == current.size & _MASK:
-        try:
-            os.unlink(cached)
-        except OSError:
-            return False
-        return True
-    return False

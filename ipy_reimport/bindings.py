@@ -8,27 +8,8 @@ Used to tell which names of a reloaded module's dictionary the new source no lon
 from __future__ import annotations
 
 import ast
-import os
 
-__all__ = ["top_level_names", "top_level_names_of"]
-
-_cache: dict[str, tuple[tuple[int, int], frozenset[str] | None]] = {}
-
-
-def top_level_names_of(path: str) -> frozenset[str] | None:
-    """:func:`top_level_names` of a file, cached while its size and mtime are unchanged."""
-    try:
-        st = os.stat(path)
-        key = (st.st_size, st.st_mtime_ns)
-        cached = _cache.get(path)
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        with open(path, "rb") as f:
-            names = top_level_names(f.read(), path)
-    except OSError:
-        return None
-    _cache[path] = (key, names)
-    return names
+__all__ = ["top_level_names"]
 
 
 def top_level_names(source: str | bytes, filename: str = "<source>") -> frozenset[str] | None:
@@ -57,8 +38,17 @@ def top_level_names(source: str | bytes, filename: str = "<source>") -> frozense
     return frozenset(names)
 
 
-_COMPOUND = (ast.If, ast.While, ast.For, ast.AsyncFor, ast.With, ast.AsyncWith, ast.Try,
-             getattr(ast, "TryStar", ast.Try), ast.Match)
+_COMPOUND = (
+    ast.If,
+    ast.While,
+    ast.For,
+    ast.AsyncFor,
+    ast.With,
+    ast.AsyncWith,
+    ast.Try,
+    getattr(ast, "TryStar", ast.Try),
+    ast.Match,
+)
 
 
 def _collect(body: list[ast.stmt], names: set[str]) -> None:

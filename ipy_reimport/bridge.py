@@ -17,17 +17,34 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from .coalescer import Coalescer
 from .errors import ReloadFailed, UsageProblem
-from .protocol import (TARGET, ProtocolError, Request, Scope, delta_message, error_message,
-                       failure_message, goodbye_message, hello_message, parse_request, pong_message,
-                       queued_message, result_message, row, snapshot_message)
+from .events import ModulesChanged
+from .mainthread import MainThreadQueue
+from .protocol import (
+    TARGET,
+    ProtocolError,
+    Request,
+    Scope,
+    changes,
+    delta_message,
+    error_message,
+    failure_message,
+    goodbye_message,
+    hello_message,
+    parse_request,
+    pong_message,
+    queued_message,
+    result_message,
+    rows,
+    snapshot_message,
+)
 from .session import Reimporter
 
 __all__ = ["PanelBridge", "LEASE_SECONDS"]
@@ -53,18 +70,30 @@ class _Link:
     recheck: bool = False
     closed: bool = False
 
+    @property
+    def due(self) -> bool:
+        """Whether a push would send it something: a snapshot owed, or a delta."""
+        return bool(self.owed) or (self.subscribed and self.sent is not None)
+
+    def silent(self, now: float, idle_since: float, lease: float) -> bool:
+        """Whether the panel sent nothing for longer than ``lease`` seconds, not counting time
+        in cells (the kernel has been idle since ``idle_since``)."""
+        return self.heard is not None and now - max(self.heard, idle_since) > lease
+
     def send(self, message: dict) -> None:
         if not self.closed:
             self.comm.send(message)
 
-
-@dataclass
-class _Queue:
-    """Reload requests waiting for the main thread, and how deep in cells the shell is."""
-
-    waiting: list[tuple[_Link, Request]] = field(default_factory=list)
-    cells: int = 0
-    idle_since: float = field(default_factory=time.monotonic)
+    def push(self, current: dict[str, dict], owed: list[str]) -> None:
+        """Send the rows ``current``: a snapshot when requests are owed one, else what changed."""
+        if owed:
+            self.sent = current
+            self.send(snapshot_message(self.scope, list(current.values()), owed))
+            return
+        changed, removed = changes(self.sent or {}, current)
+        if changed or removed:
+            self.sent = current
+            self.send(delta_message(self.scope, changed, removed))
 
 
 class PanelBridge:
@@ -78,7 +107,6 @@ class PanelBridge:
     """
 
     def __init__(self, shell: Any, reimporter: Reimporter, comm_module: Any, version: str) -> None:
-        self.shell = shell
         self.reimporter = reimporter
         self.tracker = reimporter.tracker
         self.lease = LEASE_SECONDS
@@ -86,14 +114,14 @@ class PanelBridge:
         self._version = version
         self._links: dict[str, _Link] = {}
         self._scope: Scope = "user"
-        self._queue = _Queue()
+        self._main = MainThreadQueue(shell)
         self._lock = threading.RLock()
         self._flush_lock = threading.Lock()
         self._pusher = Coalescer(self.flush, PUSH_INTERVAL, name="ipy_reimport-panel")
-        self._unsubscribe: Callable[[], None] | None = None
+        self._detach: list[Callable[[], None]] = []
 
     @classmethod
-    def attach(cls, shell: Any, reimporter: Reimporter, version: str) -> "PanelBridge | None":
+    def attach(cls, shell: Any, reimporter: Reimporter, version: str) -> PanelBridge | None:
         """Start a bridge when ``shell`` runs in a kernel that has the ``comm`` package, else None."""
         if getattr(shell, "kernel", None) is None:
             return None
@@ -107,11 +135,13 @@ class PanelBridge:
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
-        """Register the comm target and the cell hooks, and announce the extension."""
+        """Register the comm target, follow the session's cells and modules, and announce the
+        extension."""
         self._comm.get_comm_manager().register_target(TARGET, self._opened_by_panel)
-        self.shell.events.register("pre_run_cell", self._cell_started)
-        self.shell.events.register("post_run_cell", self._cell_ended)
-        self._unsubscribe = self.tracker.subscribe(self._modules_changed)
+        self._detach = [
+            self.reimporter.cells.add(self._main.cell_started, self._main.cell_ended),
+            self.tracker.subscribe(self._modules_changed),
+        ]
         self.ensure_open()
 
     def ensure_open(self) -> None:
@@ -124,10 +154,8 @@ class PanelBridge:
 
     def stop(self) -> None:
         """Close every comm and remove the target, the hooks and the push thread."""
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-        self.shell.events.unregister("pre_run_cell", self._cell_started)
-        self.shell.events.unregister("post_run_cell", self._cell_ended)
+        for detach in self._detach:
+            detach()
         manager = self._comm.get_comm_manager()
         if manager.targets.get(TARGET) == self._opened_by_panel:
             manager.unregister_target(TARGET, self._opened_by_panel)
@@ -154,7 +182,7 @@ class PanelBridge:
             self._links.pop(link.comm.comm_id, None)
             announce = link.heard is not None and not self._links
         if announce:
-            self._call_on_main(self.ensure_open)
+            self._main.call_on_main(self.ensure_open)
 
     def _close(self, link: _Link, reason: str) -> None:
         link.closed = True
@@ -168,22 +196,21 @@ class PanelBridge:
         does not count: during a cell the kernel may not read their pings)."""
         now = time.monotonic()
         with self._lock:
-            if self._queue.cells:
+            if self._main.in_cell:
                 return
-            since = self._queue.idle_since
-            expired = [link for link in self._links.values()
-                       if link.heard is not None and now - max(link.heard, since) > self.lease]
+            idle_since = self._main.idle_since
+            expired = [link for link in self._links.values() if link.silent(now, idle_since, self.lease)]
             for link in expired:
                 link.closed = True
                 del self._links[link.comm.comm_id]
             announce = bool(expired) and not self._links
         for link in expired:
-            self._call_on_main(lambda link=link: self._close(link, "expired"))
+            self._main.call_on_main(lambda link=link: self._close(link, "expired"))
         if announce:
-            self._call_on_main(self.ensure_open)
+            self._main.call_on_main(self.ensure_open)
 
     # -- pushes ----------------------------------------------------------------------------
-    def _modules_changed(self, names: set[str]) -> None:
+    def _modules_changed(self, change: ModulesChanged) -> None:
         if any(link.subscribed for link in list(self._links.values())):
             self._pusher.poke()
 
@@ -197,52 +224,45 @@ class PanelBridge:
         self._expire()
         with self._flush_lock:
             with self._lock:
-                work = [(link, link.owed, link.recheck) for link in self._links.values()
-                        if link.owed or (link.subscribed and link.sent is not None)]
+                work = [(link, link.owed, link.recheck) for link in self._links.values() if link.due]
                 for link, _, _ in work:
                     link.owed, link.recheck = [], False
             rechecks = [link.scope == "all" for link, owed, recheck in work if recheck]
             if rechecks:
                 self.tracker.refresh(any(rechecks))
-            rows: dict[str, dict[str, dict]] = {}
+            current: dict[str, dict[str, dict]] = {}
             for link, owed, _ in work:
-                current = rows.get(link.scope)
-                if current is None:
-                    current = rows[link.scope] = self._rows(link.scope)
-                if owed:
-                    link.sent = current
-                    link.send(snapshot_message(link.scope, list(current.values()), owed))
-                else:
-                    self._send_delta(link, current)
-
-    @staticmethod
-    def _send_delta(link: _Link, current: dict[str, dict]) -> None:
-        sent = link.sent or {}
-        changed = [r for name, r in current.items() if sent.get(name) != r]
-        removed = [name for name in sent if name not in current]
-        if changed or removed:
-            link.sent = current
-            link.send(delta_message(link.scope, changed, removed))
+                if link.scope not in current:
+                    current[link.scope] = self._rows(link.scope)
+                link.push(current[link.scope], owed)
 
     def _rows(self, scope: Scope) -> dict[str, dict]:
-        cwd = os.getcwd()
         statuses = self.tracker.statuses(scope == "all", refresh=False)
-        return {s.name: row(s, cwd) for s in sorted(statuses, key=lambda s: s.name)}
+        return rows(statuses, os.getcwd(), self._reload_blocked)
+
+    def _reload_blocked(self, name: str) -> str | None:
+        refusal = self.reimporter.reloader.panel_refusal(name)
+        return None if refusal is None else str(refusal)
 
     # -- requests --------------------------------------------------------------------------
     def _received(self, link: _Link, message: dict) -> None:
         data = message.get("content", {}).get("data")
         link.heard = time.monotonic()
+        request = None
         try:
             request = parse_request(data)
-            if request.type == "ping":
-                link.send(pong_message(request.id))
-                return
-            if request.type == "reload":
-                self._check_reloadable(request)
-            if request.type in ("reload", "reload_stale"):
-                self._submit(link, request)
-                return
+            self._serve(link, request)
+        except Exception as error:
+            link.send(_error_answer(error, request))
+
+    def _serve(self, link: _Link, request: Request) -> None:
+        if request.type == "ping":
+            link.send(pong_message(request.id))
+        elif request.type in ("reload", "reload_stale"):
+            self._check_panel_may_reload(request.modules)
+            if self._main.submit(lambda: self._reload(link, request)):
+                link.send(queued_message(request.id))
+        else:
             with self._lock:
                 if request.type == "set_scope":
                     link.scope = self._scope = request.scope
@@ -250,52 +270,15 @@ class PanelBridge:
                 link.recheck = link.recheck or request.type == "rescan"
                 link.owed.append(request.id)
             self._pusher.poke()
-        except ProtocolError as error:
-            link.send(error_message(error))
-        except Exception as error:
-            log.exception("ipy_reimport panel request failed")
-            request_id = data.get("id") if isinstance(data, dict) else None
-            link.send(error_message(ProtocolError("internal", f"{type(error).__name__}: {error}",
-                                                  request_id if isinstance(request_id, str) else None)))
 
-    def _check_reloadable(self, request: Request) -> None:
-        """Only the user's own loaded modules: a click must not re-run the kernel's libraries."""
-        self.tracker.sync()
-        for name in request.modules:
-            entry = self.tracker.get(name)
-            if name not in sys.modules or entry is None:
-                raise ProtocolError("unknown_module", f"not a loaded module: {name!r}", request.id)
-            if entry.reason is not None:
-                raise ProtocolError("unreloadable", f"cannot reload {name}: {entry.reason}", request.id)
-            if not entry.user:
-                raise ProtocolError("unreloadable", f"{name} is not one of your modules; the panel "
-                                    f"reloads only those (in a cell: %reload_deep {name})", request.id)
-
-    def _submit(self, link: _Link, request: Request) -> None:
-        on_main = threading.current_thread() is threading.main_thread()
-        with self._lock:
-            in_cell = self._queue.cells > 0
-            if in_cell or not on_main:
-                self._queue.waiting.append((link, request))
-        if in_cell:
-            link.send(queued_message(request.id))
-        elif on_main:
-            self._reload(link, request)
-        else:
-            self._call_on_main(self._drain)
-
-    def _call_on_main(self, callback: Callable[[], None]) -> None:
-        loop = getattr(getattr(self.shell, "kernel", None), "io_loop", None)
-        if loop is not None:
-            loop.add_callback(callback)
-
-    def _drain(self) -> None:
-        while True:
-            with self._lock:
-                if self._queue.cells or not self._queue.waiting:
-                    return
-                link, request = self._queue.waiting.pop(0)
-            self._reload(link, request)
+    def _check_panel_may_reload(self, names: tuple[str, ...]) -> None:
+        """Raise the reloader's refusal of the first of ``names`` the panel may not reload."""
+        if names:
+            self.tracker.sync()
+        for name in names:
+            refusal = self.reimporter.reloader.panel_refusal(name)
+            if refusal is not None:
+                raise refusal
 
     def _reload(self, link: _Link, request: Request) -> None:
         cwd = os.getcwd()
@@ -303,21 +286,14 @@ class PanelBridge:
             answer = result_message(request.id, self.reimporter.reload_deep(*request.modules))
         except ReloadFailed as failure:
             answer = failure_message(request.id, failure, cwd)
-        except UsageProblem as problem:
-            answer = error_message(ProtocolError("unreloadable", str(problem), request.id))
         except Exception as error:
-            log.exception("ipy_reimport panel reload failed")
-            answer = error_message(ProtocolError("internal", f"{type(error).__name__}: {error}", request.id))
+            answer = _error_answer(error, request)
         self.flush()
         link.send(answer)
 
-    # -- cells -----------------------------------------------------------------------------
-    def _cell_started(self, info: Any = None) -> None:
-        with self._lock:
-            self._queue.cells += 1
 
-    def _cell_ended(self, result: Any = None) -> None:
-        with self._lock:
-            self._queue.cells = max(0, self._queue.cells - 1)
-            self._queue.idle_since = time.monotonic()
-        self._drain()
+def _error_answer(error: Exception, request: Request | None) -> dict:
+    """The ``error`` message for a request that ended in ``error`` (a bug is logged too)."""
+    if not isinstance(error, (ProtocolError, UsageProblem)):
+        log.error("ipy_reimport panel request failed", exc_info=error)
+    return error_message(error, request.id if request is not None else None)

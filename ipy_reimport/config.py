@@ -6,7 +6,7 @@ Set from ``ipython_config.py`` (``c.Reimport.auto = True``) or in a session
 
 from __future__ import annotations
 
-from traitlets import Bool, List, Unicode, TraitError, validate
+from traitlets import Bool, List, TraitError, Unicode, validate
 from traitlets.config import Configurable
 
 __all__ = ["Reimport"]

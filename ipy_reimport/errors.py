@@ -1,8 +1,9 @@
 """The exceptions of ipy_reimport.
 
 They are raised by the Python API and translated only at the edges: the magics turn
-:class:`UsageProblem` into IPython's ``UsageError``; :class:`ReloadFailed` renders itself as a
-few lines that point at the user's own code instead of a page of importlib frames.
+:class:`UsageProblem` into IPython's ``UsageError``, the panel's comm answers with an ``error``
+message whose code the error carries (``code``); :class:`ReloadFailed` renders itself as a few
+lines that point at the user's own code instead of a page of importlib frames.
 """
 
 from __future__ import annotations
@@ -11,18 +12,64 @@ import os
 import traceback
 from dataclasses import dataclass
 
-__all__ = ["ReimportError", "UsageProblem", "ReloadFailed", "ImportFailed", "SourceLocation"]
+__all__ = [
+    "ReimportError",
+    "UsageProblem",
+    "NotLoaded",
+    "Unreloadable",
+    "NotYours",
+    "ReloadFailed",
+    "ImportFailed",
+    "SourceLocation",
+]
 
 
 class ReimportError(Exception):
-    """Base class of every error that ipy_reimport raises on purpose."""
+    """Base class of every error that ipy_reimport raises on purpose.
+
+    Attributes:
+        code: the protocol's error code when a panel's request ends in this error.
+    """
+
+    code = "internal"
 
 
 class UsageProblem(ReimportError):
-    """The request itself is wrong (unknown module, missing anchor, unreloadable module...).
+    """The request itself is wrong (unknown module, missing anchor, a reload refused...).
 
     Nothing was changed. The message is one line meant for the user.
     """
+
+    code = "refused"
+
+
+class NotLoaded(UsageProblem):
+    """The module named is not loaded."""
+
+    code = "unknown_module"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"module {name!r} is not loaded; import it first (e.g. %import_rel {name})")
+
+
+class Unreloadable(UsageProblem):
+    """The module cannot be reloaded at all (built-in, extension, no source, lazy not loaded yet)."""
+
+    code = "unreloadable"
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(f"cannot reload {name}: {reason}")
+
+
+class NotYours(UsageProblem):
+    """The module is not one of the user's, and the panel reloads only those."""
+
+    code = "not_yours"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"{name} is not one of your modules; the panel reloads only those (in a cell: %reload_deep {name})"
+        )
 
 
 @dataclass(frozen=True)
@@ -92,8 +139,7 @@ class ReloadFailed(_ConciseError):
         short: ``detail`` with the file's base name and line, e.g. ``... (units.py, line 3)``.
     """
 
-    def __init__(self, module: str, location: SourceLocation, error: BaseException,
-                 rolled_back: list[str]):
+    def __init__(self, module: str, location: SourceLocation, error: BaseException, rolled_back: list[str]):
         self.module = module
         self.location = location
         self.error = error
@@ -115,9 +161,7 @@ class ImportFailed(_ConciseError):
         self.module = module
         self.location = location
         self.error = error
-        super().__init__(
-            f"importing {module} failed at {location}: {type(error).__name__}: {_first_line(error)}"
-        )
+        super().__init__(f"importing {module} failed at {location}: {type(error).__name__}: {_first_line(error)}")
 
 
 def _first_line(error: BaseException) -> str:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from types import CodeType, ModuleType
 
 from .analysis import REPLACES_ITSELF, summary_of
-from .baseline import Stamp, stamp_of
+from .baseline import Stamp, bytecode_header, stamp_of
 from .errors import UsageProblem
 
 __all__ = ["Source", "check_target", "read_source", "compile_source", "run", "future_flags",
@@ -164,25 +164,15 @@ def refresh_bytecode(module: ModuleType, source: Source) -> None:
     other processes (workers) that import it run the same code: a stale ``unchecked-hash`` cache
     is rewritten, and a timestamp cache that the edit would not invalidate is removed."""
     cached = getattr(module, "__cached__", None)
-    if not isinstance(cached, str) or not os.path.exists(cached):
+    header = bytecode_header(cached)
+    if header is None:
         return
     try:
-        with open(cached, "rb") as f:
-            header = f.read(16)
-    except OSError:
-        return
-    if len(header) < 16 or header[:4] != importlib.util.MAGIC_NUMBER:
-        return
-    flags = int.from_bytes(header[4:8], "little")
-    try:
-        if flags & 0b1 and not flags & 0b10:
-            if header[8:16] != importlib.util.source_hash(source.data):
+        if header.hashed and not header.check_source:
+            if header.source_hash != importlib.util.source_hash(source.data):
                 py_compile.compile(source.file, cfile=cached, doraise=True,
                                    invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
-        elif not flags & 0b1:
-            mtime = int.from_bytes(header[8:12], "little")
-            size = int.from_bytes(header[12:16], "little")
-            if (mtime, size) == ((source.stamp.mtime_ns // 1_000_000_000) & 0xFFFFFFFF, source.stamp.size & 0xFFFFFFFF):
-                os.unlink(cached)
+        elif header.matches(source.stamp):
+            os.unlink(cached)
     except (OSError, py_compile.PyCompileError):
         pass

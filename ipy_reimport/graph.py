@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-__all__ = ["imports_of", "clear_cache", "ImportGraph"]
+__all__ = ["imports_of", "resolve_from", "clear_cache", "ImportGraph"]
 
 _CacheKey = tuple[int, int, str, bool]
 _cache: dict[str, tuple[_CacheKey, frozenset[str]]] = {}
@@ -88,7 +88,7 @@ def _names_in(tree: ast.AST, package: str, path: str) -> Iterator[str]:
             for alias in node.names:
                 yield from (n for n in _with_parents(alias.name) if n not in ancestors)
             continue
-        base = _resolve(node, package)
+        base = resolve_from(node, package)
         if base is None:
             continue
         yield from (n for n in _with_parents(base) if n not in ancestors)
@@ -104,9 +104,14 @@ def _takes_values(node: ast.ImportFrom, base: str, package: str, path: str) -> b
     directory = os.path.dirname(path)
     for _ in range(package.count(".") - base.count(".")):
         directory = os.path.dirname(directory)
-    return any(alias.name == "*" or not (
-        os.path.isfile(os.path.join(directory, alias.name + ".py"))
-        or os.path.isdir(os.path.join(directory, alias.name))) for alias in node.names)
+    return any(
+        alias.name == "*"
+        or not (
+            os.path.isfile(os.path.join(directory, alias.name + ".py"))
+            or os.path.isdir(os.path.join(directory, alias.name))
+        )
+        for alias in node.names
+    )
 
 
 def _import_time_imports(tree: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
@@ -130,13 +135,17 @@ def _import_time_imports(tree: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]
 def _skipped_on_import(test: ast.expr) -> bool:
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq):
         sides = [test.left, *test.comparators]
-        return any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides) and \
-            any(isinstance(s, ast.Constant) and s.value == "__main__" for s in sides)
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or \
-        (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+        return any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides) and any(
+            isinstance(s, ast.Constant) and s.value == "__main__" for s in sides
+        )
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
-def _resolve(node: ast.ImportFrom, package: str) -> str | None:
+def resolve_from(node: ast.ImportFrom, package: str) -> str | None:
+    """The absolute module a ``from ... import`` statement in ``package`` imports from (None when
+    its dots climb above the top-level package)."""
     if node.level == 0:
         return node.module
     parts = package.split(".") if package else []
@@ -164,10 +173,7 @@ class ImportGraph:
 
     def __init__(self, edges: Mapping[str, Iterable[str]]) -> None:
         nodes = frozenset(edges)
-        self._imports = {
-            name: frozenset(d for d in deps if d in nodes and d != name)
-            for name, deps in edges.items()
-        }
+        self._imports = {name: frozenset(d for d in deps if d in nodes and d != name) for name, deps in edges.items()}
         importers: dict[str, set[str]] = {name: set() for name in nodes}
         for name, deps in self._imports.items():
             for dep in deps:
@@ -207,9 +213,7 @@ class ImportGraph:
                     stack.append(importer)
         return result
 
-    def reload_order(
-        self, names: Iterable[str], rank: Callable[[str], Any] | None = None
-    ) -> list[list[str]]:
+    def reload_order(self, names: Iterable[str], rank: Callable[[str], Any] | None = None) -> list[list[str]]:
         """Groups of `names` to reload, dependencies first.
 
         Args:

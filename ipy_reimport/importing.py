@@ -27,7 +27,8 @@ def infer_package(cwd: str | None = None) -> str:
     if not os.path.isfile(os.path.join(cwd, "__init__.py")):
         raise UsageProblem(
             f"cannot resolve a relative name: the working directory {cwd} is not a package "
-            "(no __init__.py); pass --package PKG or set %config Reimport.package = 'PKG'")
+            "(no __init__.py); pass --package PKG or set %config Reimport.package = 'PKG'"
+        )
     roots = {os.path.realpath(p or os.getcwd()) for p in sys.path if isinstance(p, str)}
     parts, directory, best = [], cwd, None
     while os.path.isfile(os.path.join(directory, "__init__.py")):
@@ -38,7 +39,8 @@ def infer_package(cwd: str | None = None) -> str:
     if best is None:
         raise UsageProblem(
             f"cannot resolve a relative name: the package at {cwd} is not under any sys.path entry; "
-            "pass --package PKG or set %config Reimport.package = 'PKG'")
+            "pass --package PKG or set %config Reimport.package = 'PKG'"
+        )
     return best
 
 
@@ -75,9 +77,10 @@ def import_module(name: str, package: str | None = None) -> ModuleType:
                 importlib.invalidate_caches()
                 continue
             if exc.name and (target == exc.name or target.startswith(exc.name + ".")):
-                raise UsageProblem(f"no module named {exc.name!r}"
-                                   + (f" (resolved from {name!r} in package {package!r})" if target != name else "")
-                                   ) from None
+                raise UsageProblem(
+                    f"no module named {exc.name!r}"
+                    + (f" (resolved from {name!r} in package {package!r})" if target != name else "")
+                ) from None
             raise ImportFailed(target, locate(exc), exc) from exc
         except Exception as exc:
             raise ImportFailed(target, locate(exc), exc) from exc

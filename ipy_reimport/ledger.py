@@ -21,16 +21,16 @@ import importlib.machinery
 import logging
 import sys
 import threading
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from types import ModuleType
-from typing import Iterable, Iterator
 
 __all__ = ["ImportLedger", "undone_on_failure", "reimportable"]
 
 log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
-_open: dict[int, list["ImportLedger"]] = {}
+_open: dict[int, list[ImportLedger]] = {}
 
 
 class _LedgerFinder:
@@ -71,7 +71,7 @@ class ImportLedger:
         self._before: dict[str, ModuleType] = {}
         self._thread: int | None = None
 
-    def __enter__(self) -> "ImportLedger":
+    def __enter__(self) -> ImportLedger:
         self._before = dict(sys.modules)
         self._thread = threading.get_ident()
         with _lock:

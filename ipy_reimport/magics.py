@@ -79,11 +79,19 @@ class ReimportMagics(Magics):
         self.reimporter = reimporter
 
     @magic_arguments()
-    @argument("words", nargs="+", metavar="NAME [as ALIAS] | from NAME import a, b as c",
-              help="module to import: absolute (pkg.mod) or relative (.mod, ..sub.mod)")
-    @argument("-p", "--package", metavar="PKG",
-              help="package that relative names resolve against (default: Reimport.package, "
-                   "else the package containing the working directory)")
+    @argument(
+        "words",
+        nargs="+",
+        metavar="NAME [as ALIAS] | from NAME import a, b as c",
+        help="module to import: absolute (pkg.mod) or relative (.mod, ..sub.mod)",
+    )
+    @argument(
+        "-p",
+        "--package",
+        metavar="PKG",
+        help="package that relative names resolve against (default: Reimport.package, "
+        "else the package containing the working directory)",
+    )
     @line_magic
     def import_rel(self, line: str):
         """Import a module by absolute or relative name and bind it in the user namespace.
@@ -122,20 +130,34 @@ class ReimportMagics(Magics):
         return taken
 
     @magic_arguments()
-    @argument("modules", nargs="*", metavar="MODULE",
-              help="modules to reload with everything that imports them (absolute or relative "
-                   "names); default: every stale module")
+    @argument(
+        "modules",
+        nargs="*",
+        metavar="MODULE",
+        help="modules to reload with everything that imports them (absolute or relative "
+        "names); default: every stale module",
+    )
     @argument("--dry-run", action="store_true", help="show the plan; change nothing")
-    @argument("--full", action="store_true",
-              help="re-execute every module of the plan from the top (importlib.reload semantics) "
-                   "instead of re-running only what changed")
-    @argument("--force", action="store_true",
-              help="allow reloading a module of the standard library or of the shell itself "
-                   "(IPython, ipykernel, traitlets...), which can break the kernel")
-    @argument("--no-patch", action="store_true",
-              help="do not update old functions and classes in place (plain importlib.reload)")
-    @argument("--auto", choices=["on", "off"],
-              help="turn automatic deep reload of stale modules before each cell on or off")
+    @argument(
+        "--full",
+        action="store_true",
+        help="re-execute every module of the plan from the top (importlib.reload semantics) "
+        "instead of re-running only what changed",
+    )
+    @argument(
+        "--force",
+        action="store_true",
+        help="allow reloading a module of the standard library or of the shell itself "
+        "(IPython, ipykernel, traitlets...), which can break the kernel",
+    )
+    @argument(
+        "--no-patch",
+        action="store_true",
+        help="do not update old functions and classes in place (plain importlib.reload)",
+    )
+    @argument(
+        "--auto", choices=["on", "off"], help="turn automatic deep reload of stale modules before each cell on or off"
+    )
     @argument("-p", "--package", metavar="PKG", help="package that relative names resolve against")
     @line_magic
     def reload_deep(self, line: str):
@@ -155,9 +177,15 @@ class ReimportMagics(Magics):
             state = "on: stale modules are deep-reloaded before each cell" if args.auto == "on" else "off"
             print(f"Auto-reload is {state}.")
             return None
-        return _usage(self.reimporter.reload_deep, *args.modules, dry_run=args.dry_run,
-                      patch=False if args.no_patch else None, package=args.package, full=args.full,
-                      force=args.force)
+        return _usage(
+            self.reimporter.reload_deep,
+            *args.modules,
+            dry_run=args.dry_run,
+            patch=False if args.no_patch else None,
+            package=args.package,
+            full=args.full,
+            force=args.force,
+        )
 
     @magic_arguments()
     @line_magic

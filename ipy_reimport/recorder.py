@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from importlib.machinery import PathFinder, SOURCE_SUFFIXES
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
+from importlib.machinery import SOURCE_SUFFIXES, PathFinder
 
 from .baseline import Stamp, stamp_of
 

@@ -30,7 +30,7 @@ from typing import Callable
 from .analysis import ModuleSummary, summarize, summary_of
 from .baseline import Stamp, missing_reason, stamp_of
 from .dependents import decide, propagate
-from .errors import ReloadFailed, UsageProblem, locate
+from .errors import NotLoaded, NotYours, ReloadFailed, Unreloadable, UsageProblem, locate
 from .executing import Source, check_target, compile_source, future_flags, read_source, refresh_bytecode, run
 from .holders import holders_of
 from .in_place import NeedsExecution, apply_definitions
@@ -181,6 +181,22 @@ class Reloader:
 
     def _files(self, plan: Plan) -> set[str]:
         return {self.tracker.get(n).file for n in plan.order if self.tracker.get(n) is not None}
+
+    def panel_refusal(self, name: str) -> UsageProblem | None:
+        """Why the panel may not reload ``name``, or None when it may, as the tracker last saw it
+        (no file is read): a row's ``reload_blocked`` and the error of a ``reload`` naming it.
+        The panel reloads only the user's own modules, and none the shell is made of."""
+        entry = self.tracker.get(name)
+        if entry is None:
+            return NotLoaded(name)
+        if entry.reason is not None:
+            return Unreloadable(name, entry.reason)
+        if not entry.user:
+            return NotYours(name)
+        if entry.own is ModuleState.MISSING:
+            return UsageProblem(f"cannot reload {name}: {entry.missing or 'source file deleted'}")
+        reason = shell_machinery(name)
+        return UsageProblem(f"cannot reload {name}: {reason}") if reason else None
 
 
 class _Run:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
-from .tracker import ModuleState, ModuleStatus
+from .states import ModuleState, ModuleStatus
 
 __all__ = ["ModuleReload", "ReloadReport", "StatusTable"]
 
@@ -57,10 +57,14 @@ class ModuleReload:
 
     def summary(self, dry_run: bool = False) -> str:
         """What happened (or would happen) to the module, in a few words."""
-        verbs = {"executed": ("re-executed", "would re-execute"), "patched": ("patched in place", "would patch in place"),
-                 "rebound": ("rebound", "would rebind"), "unchanged": ("unchanged", "unchanged"),
-                 "skipped": ("skipped", "would skip"),
-                 "fails": ("fails", "would fail")}
+        verbs = {
+            "executed": ("re-executed", "would re-execute"),
+            "patched": ("patched in place", "would patch in place"),
+            "rebound": ("rebound", "would rebind"),
+            "unchanged": ("unchanged", "unchanged"),
+            "skipped": ("skipped", "would skip"),
+            "fails": ("fails", "would fail"),
+        }
         if self.action == "statements":
             noun = "statement" if self.statements == 1 else "statements"
             text = f"{'would run' if dry_run else 'ran'} {self.statements} changed {noun}"
@@ -129,8 +133,10 @@ class ReloadReport:
         count = len(self.order)
         if not count and self.skipped:
             skipped = len(self.skipped)
-            return (f"Nothing to reload: no module is stale; {skipped} "
-                    f"{'module' if skipped == 1 else 'modules'} cannot be reloaded:")
+            return (
+                f"Nothing to reload: no module is stale; {skipped} "
+                f"{'module' if skipped == 1 else 'modules'} cannot be reloaded:"
+            )
         if not count:
             return "Nothing to reload: no module is stale."
         ran = len(self.ran)
@@ -169,24 +175,38 @@ class ReloadReport:
         shown = [n for n in self.order if n not in results or results[n].shown]
         for number, name in enumerate(shown, 1):
             item = results.get(name)
-            details = "<br>".join(html.escape(d) for d in ([item.summary(self.dry_run)] + item.details() if item else []))
+            details = "<br>".join(
+                html.escape(d) for d in ([item.summary(self.dry_run), *item.details()] if item else [])
+            )
             timing = _ms(item.seconds) if item and not self.dry_run else ""
-            rows.append(f"<tr><td>{number}</td><td><code>{html.escape(name)}</code></td>"
-                        f"<td style='text-align:right'>{timing}</td><td>{details}</td></tr>")
+            rows.append(
+                f"<tr><td>{number}</td><td><code>{html.escape(name)}</code></td>"
+                f"<td style='text-align:right'>{timing}</td><td>{details}</td></tr>"
+            )
         skipped = "".join(f"<li><code>{html.escape(n)}</code>: {html.escape(w)}</li>" for n, w in self.skipped)
-        table = ("<table><thead><tr><th>#</th><th>module</th><th>time</th><th>what ran</th></tr></thead>"
-                 f"<tbody>{''.join(rows)}</tbody></table>") if rows else ""
-        return (f"<div class='ipy-reimport-report'><p>{html.escape(self._headline())}</p>{table}"
-                + (f"<ul>{skipped}</ul>" if skipped else "") + _worker_html(self.workers) + "</div>")
+        table = (
+            (
+                "<table><thead><tr><th>#</th><th>module</th><th>time</th><th>what ran</th></tr></thead>"
+                f"<tbody>{''.join(rows)}</tbody></table>"
+            )
+            if rows
+            else ""
+        )
+        return (
+            f"<div class='ipy-reimport-report'><p>{html.escape(self._headline())}</p>{table}"
+            + (f"<ul>{skipped}</ul>" if skipped else "")
+            + _worker_html(self.workers)
+            + "</div>"
+        )
 
 
-_STATE_ORDER = {ModuleState.STALE: 0, ModuleState.DEPENDENT: 1, ModuleState.MISSING: 2,
-                ModuleState.FRESH: 3, ModuleState.UNRELOADABLE: 4}
-_STATE_COLOUR = {ModuleState.STALE: "var(--jp-error-color1, #c62828)",
-                 ModuleState.DEPENDENT: "var(--jp-warn-color1, #ef6c00)",
-                 ModuleState.MISSING: "var(--jp-error-color2, #6a1b9a)",
-                 ModuleState.FRESH: "var(--jp-success-color1, #2e7d32)",
-                 ModuleState.UNRELOADABLE: "var(--jp-ui-font-color2, #616161)"}
+_STATE_COLOUR = {
+    ModuleState.STALE: "var(--jp-error-color1, #c62828)",
+    ModuleState.DEPENDENT: "var(--jp-warn-color1, #ef6c00)",
+    ModuleState.MISSING: "var(--jp-error-color2, #6a1b9a)",
+    ModuleState.FRESH: "var(--jp-success-color1, #2e7d32)",
+    ModuleState.UNRELOADABLE: "var(--jp-ui-font-color2, #616161)",
+}
 
 
 class StatusTable(list):
@@ -194,7 +214,7 @@ class StatusTable(list):
     per engine, its worker processes now (``%stale`` fills it)."""
 
     def __init__(self, statuses: list[ModuleStatus], everything: bool = False):
-        super().__init__(sorted(statuses, key=lambda s: (_STATE_ORDER[s.state], s.name)))
+        super().__init__(sorted(statuses, key=lambda s: (s.state.rank, s.name)))
         self.everything = everything
         self.workers: list = []
 
@@ -235,10 +255,13 @@ class StatusTable(list):
             f"<td><span style='color:{_STATE_COLOUR[s.state]};font-weight:bold'>{s.state.value}</span></td>"
             f"<td>{html.escape(s.file or '')}</td><td>{html.escape(', '.join(s.imported_by))}</td>"
             f"<td>{html.escape(s.reason or '')}</td></tr>"
-            for s in self)
-        return (f"<div class='ipy-reimport-status'><p>{html.escape(self.summary())}</p><table><thead><tr>"
-                "<th>module</th><th>state</th><th>file</th><th>imported by</th><th>note</th></tr></thead>"
-                f"<tbody>{rows}</tbody></table>{_worker_html(self.workers)}</div>")
+            for s in self
+        )
+        return (
+            f"<div class='ipy-reimport-status'><p>{html.escape(self.summary())}</p><table><thead><tr>"
+            "<th>module</th><th>state</th><th>file</th><th>imported by</th><th>note</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>{_worker_html(self.workers)}</div>"
+        )
 
 
 def _worker_lines(engines: list) -> list[str]:

@@ -9,13 +9,18 @@ import os
 import site
 import sys
 import sysconfig
+from collections.abc import Iterable
 from types import ModuleType
-from typing import Iterable
 
-__all__ = ["namespace", "is_lazy", "source_file", "unreloadable_reason", "shell_machinery", "UserScope"]
+__all__ = ["is_own", "namespace", "is_lazy", "source_file", "unreloadable_reason", "shell_machinery", "UserScope"]
 
 _OWN_PACKAGE = __name__.rpartition(".")[0]
 _LAZY_TYPE = getattr(importlib.util, "_LazyModule", None)
+
+
+def is_own(name: str) -> bool:
+    """Whether module ``name`` is part of ipy_reimport itself."""
+    return name.partition(".")[0] == _OWN_PACKAGE
 
 
 def namespace(module: object) -> dict:
@@ -59,7 +64,7 @@ def unreloadable_reason(name: str, module: ModuleType) -> str | None:
     Returns:
         A short human reason ("extension module", "built-in module", ...) or None.
     """
-    if name == _OWN_PACKAGE or name.startswith(_OWN_PACKAGE + "."):
+    if is_own(name):
         return "part of ipy_reimport itself"
     if not issubclass(type(module), ModuleType):
         return f"not a module ({type(module).__name__})"
@@ -88,13 +93,41 @@ def unreloadable_reason(name: str, module: ModuleType) -> str | None:
 
 # Packages the running shell is made of: re-executing one of their modules (or a module of the
 # standard library, which they all use) can take the kernel down.
-_SHELL_PACKAGES = frozenset({
-    "IPython", "ipykernel", "traitlets", "jupyter_client", "jupyter_core", "comm", "zmq", "tornado",
-    "prompt_toolkit", "debugpy", "ipywidgets", "matplotlib_inline", "nest_asyncio", "jedi", "parso",
-    "pygments", "stack_data", "executing", "asttokens", "pure_eval", "decorator", "pexpect", "ptyprocess",
-    "wcwidth", "psutil", "platformdirs", "ipython_pygments_lexers", "watchfiles", "anyio", "sniffio",
-    _OWN_PACKAGE,
-})
+_SHELL_PACKAGES = frozenset(
+    {
+        "IPython",
+        "ipykernel",
+        "traitlets",
+        "jupyter_client",
+        "jupyter_core",
+        "comm",
+        "zmq",
+        "tornado",
+        "prompt_toolkit",
+        "debugpy",
+        "ipywidgets",
+        "matplotlib_inline",
+        "nest_asyncio",
+        "jedi",
+        "parso",
+        "pygments",
+        "stack_data",
+        "executing",
+        "asttokens",
+        "pure_eval",
+        "decorator",
+        "pexpect",
+        "ptyprocess",
+        "wcwidth",
+        "psutil",
+        "platformdirs",
+        "ipython_pygments_lexers",
+        "watchfiles",
+        "anyio",
+        "sniffio",
+        _OWN_PACKAGE,
+    }
+)
 
 
 def shell_machinery(name: str) -> str | None:
@@ -132,7 +165,7 @@ class UserScope:
 
     def contains(self, name: str, file: str | None) -> bool:
         """True when the module ``name`` (executed from ``file``) belongs to the user."""
-        if name == _OWN_PACKAGE or name.startswith(_OWN_PACKAGE + ".") or self._matches(self.exclude, name, file):
+        if is_own(name) or self._matches(self.exclude, name, file):
             return False
         if self._matches(self.include, name, file):
             return True

@@ -10,19 +10,21 @@ import importlib
 import linecache
 import logging
 import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Callable, Iterator
 
+from .cells import CellHooks
 from .config import Reimport
 from .errors import ReloadFailed, locate
+from .events import ModulesChanged, Why
 from .importing import import_module, infer_package, resolve
 from .ledger import undone_on_failure
 from .reloader import Reloader
-from .sources import ExecutedSources
 from .report import ReloadReport, StatusTable
 from .scope import UserScope
+from .sources import ExecutedSources
 from .tracker import Tracker
 from .watcher import Watcher
 from .workers import after_reload
@@ -47,8 +49,10 @@ class Invalidated:
 
     def __str__(self) -> str:
         stale = f"{len(self.stale)} stale: {', '.join(self.stale)}" if self.stale else "no module is stale"
-        return (f"Invalidated import caches ({self.finders} finders, {self.path_entries} negative "
-                f"path entries dropped), refreshed linecache; {stale}.")
+        return (
+            f"Invalidated import caches ({self.finders} finders, {self.path_entries} negative "
+            f"path entries dropped), refreshed linecache; {stale}."
+        )
 
 
 class Reimporter:
@@ -59,20 +63,24 @@ class Reimporter:
         echo: where one-line notices go (auto-reload results, watcher fallback); stderr by default.
     """
 
-    def __init__(self, config: Reimport | None = None, echo: Callable[[str], None] | None = None,
-                 user_namespace: Callable[[], dict | None] | None = None) -> None:
+    def __init__(
+        self,
+        config: Reimport | None = None,
+        echo: Callable[[str], None] | None = None,
+        user_namespace: Callable[[], dict | None] | None = None,
+    ) -> None:
         self.config = config if config is not None else Reimport()
         self.echo = echo or (lambda text: print(text, file=sys.stderr))
         self.tracker = Tracker(UserScope(self.config.include, self.config.exclude))
+        self.cells = CellHooks()  # the only per-cell hooks; the panel's bridge adds its own to them
+        self.cells.add(self.before_cell, self.after_cell)
         self.sources = ExecutedSources()
         self.reloader = Reloader(self.tracker, self.sources, user_namespace or _main_namespace)
         self._unsubscribe_sources = self.tracker.subscribe(self._capture_sources)
-        self.watcher = Watcher(self.tracker.files_changed, self._watcher_failed, self.tracker.dirs_changed)
-        self._watched_version = -1
-        self._notice: str | None = None
+        self.watching = _Watching(self.tracker, self.config, self.echo)
+        self.watcher = self.watching.watcher
         self._failed_key: frozenset | None = None
         self.started = False
-        self._want_watch = False
         self.config.observe(self._scope_changed, ["include", "exclude"])
         self.config.observe(self._watch_changed, ["watch"])
 
@@ -81,8 +89,8 @@ class Reimporter:
         """Begin tracking (and watching, when ``watch`` and the setting allow)."""
         self.tracker.start()
         self.started = True
-        self._want_watch = watch
-        self._update_watcher()
+        self.watching.wanted = watch
+        self.watching.update()
 
     def stop(self) -> None:
         """Stop watching and tracking; nothing of ipy_reimport stays active."""
@@ -98,16 +106,12 @@ class Reimporter:
             self.start(watch=False)
 
     # -- per cell --------------------------------------------------------------------------
-    def after_cell(self, *args) -> None:
+    def after_cell(self) -> None:
         """Per-cell bookkeeping: take in new imports, keep the watcher on the user's directories."""
         self.tracker.poll()
-        if self.tracker.user_dirs_version != self._watched_version:
-            self._update_watcher()
-        if self._notice:
-            self.echo(self._notice)
-            self._notice = None
+        self.watching.after_cell()
 
-    def before_cell(self, *args) -> None:
+    def before_cell(self) -> None:
         """In auto mode, deep-reload what is stale at this moment.
 
         The user's files are stat-ed first, so a file saved just before the cell counts even
@@ -164,8 +168,15 @@ class Reimporter:
             self.tracker.sync()
             raise
 
-    def reload_deep(self, *modules: str, dry_run: bool = False, patch: bool | None = None,
-                    package: str | None = None, full: bool = False, force: bool = False) -> ReloadReport:
+    def reload_deep(
+        self,
+        *modules: str,
+        dry_run: bool = False,
+        patch: bool | None = None,
+        package: str | None = None,
+        full: bool = False,
+        force: bool = False,
+    ) -> ReloadReport:
         """Reload ``modules`` (default: every stale user module) and everything importing them.
 
         Args:
@@ -187,17 +198,15 @@ class Reimporter:
             return self.reloader.preview(plan, patch)
         return after_reload(self.reloader.execute(plan, patch), self.config.ship_sources, patch)
 
-    def _capture_sources(self, names: set[str]) -> None:
+    def _capture_sources(self, change: ModulesChanged) -> None:
         """Keep the source of modules the tracker just saw, while their files are what ran."""
-        gone = []
-        for name in names:
+        if change.why is Why.UNLOADED:
+            self.sources.forget(change.names)
+            return
+        for name in change.names:
             entry = self.tracker.get(name)
-            if entry is None:
-                gone.append(name)
-            elif entry.user and entry.file and entry.reason is None:
+            if entry is not None and entry.user and entry.reloadable:
                 self.sources.capture(name, entry.module, entry.file, entry.baseline)
-        if gone:
-            self.sources.forget(gone)
 
     def _skipped(self, plan, names: list[str] | None) -> list[tuple[str, str]]:
         """What a plan skips; with nothing to reload, every missing user module too (so that
@@ -226,30 +235,55 @@ class Reimporter:
         self._ensure_started()
         return StatusTable(self.tracker.statuses(all), everything=all)
 
-    # -- settings and watcher --------------------------------------------------------------
-    def _update_watcher(self) -> None:
-        self._watched_version = self.tracker.user_dirs_version
-        if not (self._want_watch and self.config.watch) or self.watcher.failed:
+    # -- settings ----------------------------------------------------------------------------
+    def _scope_changed(self, change) -> None:
+        self.tracker.reclassify(UserScope(self.config.include, self.config.exclude))
+
+    def _watch_changed(self, change) -> None:
+        if self.started:
+            self.watching.update()
+
+
+class _Watching:
+    """Keeps the file watcher on the directories of the user's files, or the tracker polling
+    them after each cell when there is no watcher (not wanted, turned off, or failed: a failure
+    is told once, after the next cell)."""
+
+    def __init__(self, tracker: Tracker, config: Reimport, echo: Callable[[str], None]) -> None:
+        self.tracker = tracker
+        self.config = config
+        self.echo = echo
+        self.watcher = Watcher(tracker.files_changed, self._failed, tracker.dirs_changed)
+        self.wanted = False  # by the session: False for a session the public API started
+        self._watched = -1  # the tracker's user_dirs_version the watcher follows
+        self._notice: str | None = None
+
+    def after_cell(self) -> None:
+        """Follow the user's directories, and tell a failure of the watcher."""
+        if self.tracker.user_dirs_version != self._watched:
+            self.update()
+        if self._notice:
+            self.echo(self._notice)
+            self._notice = None
+
+    def update(self) -> None:
+        """Watch the user's directories now, or poll them when watching is off (``Reimport.watch``)."""
+        self._watched = self.tracker.user_dirs_version
+        if not (self.wanted and self.config.watch) or self.watcher.failed:
             self.watcher.stop()
-            self.tracker.polling = self._want_watch
+            self.tracker.polling = self.wanted
             return
         self.tracker.polling = False
         self.watcher.watch(self.tracker.user_dirs())
 
-    def _watcher_failed(self, exc: BaseException) -> None:
+    def _failed(self, exc: BaseException) -> None:
         self.tracker.polling = True
         count = len(self.tracker.names())
         why = str(exc).split(" about [")[0].split(" (Error {")[0]  # drop watchfiles' debug dump
-        self._notice = (f"ipy_reimport: cannot watch files ({type(exc).__name__}: {why}); "
-                        f"checking the {count} user module files after each cell instead.")
-
-    def _scope_changed(self, change) -> None:
-        self.tracker.scope = UserScope(self.config.include, self.config.exclude)
-        self.tracker.reclassify()
-
-    def _watch_changed(self, change) -> None:
-        if self.started:
-            self._update_watcher()
+        self._notice = (
+            f"ipy_reimport: cannot watch files ({type(exc).__name__}: {why}); "
+            f"checking the {count} user module files after each cell instead."
+        )
 
 
 def _one_line(exc: BaseException) -> str:

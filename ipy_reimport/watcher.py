@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 __all__ = ["Watcher"]
 
@@ -37,9 +37,12 @@ class Watcher:
             have been placed (at start and after each re-placing), before any event of theirs.
     """
 
-    def __init__(self, on_paths: Callable[[set[str]], None],
-                 on_failure: Callable[[BaseException], None],
-                 on_ready: Callable[[set[str]], None] | None = None) -> None:
+    def __init__(
+        self,
+        on_paths: Callable[[set[str]], None],
+        on_failure: Callable[[BaseException], None],
+        on_ready: Callable[[set[str]], None] | None = None,
+    ) -> None:
         self._on_paths = on_paths
         self._on_failure = on_failure
         self._on_ready = on_ready or (lambda dirs: None)
@@ -66,8 +69,9 @@ class Watcher:
             return
         self._stop = threading.Event()
         ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(dirs, self._stop, ready),
-                                        name="ipy_reimport-watcher", daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, args=(dirs, self._stop, ready), name="ipy_reimport-watcher", daemon=True
+        )
         self._ready = ready
         self._thread.start()
 
@@ -109,8 +113,16 @@ class Watcher:
         targets = _targets(dirs)
         # ignore_permission_denied=True would make watchfiles skip *any* directory it cannot
         # watch, the watch limit included: a silent partial watch. Errors must surface.
-        events = watch(*sorted(targets), recursive=False, stop_event=stop, debounce=300, step=30,
-                       rust_timeout=250, yield_on_timeout=True, ignore_permission_denied=False)
+        events = watch(
+            *sorted(targets),
+            recursive=False,
+            stop_event=stop,
+            debounce=300,
+            step=30,
+            rust_timeout=250,
+            yield_on_timeout=True,
+            ignore_permission_denied=False,
+        )
         placed = False
         try:
             for changes in events:
@@ -121,8 +133,9 @@ class Watcher:
                 paths = {os.path.abspath(path) for _, path in changes if path.endswith(".py")}
                 if paths:
                     self._on_paths(paths)
-                if any(change is not Change.modified and _leads_to(os.path.abspath(path), dirs)
-                       for change, path in changes):
+                if any(
+                    change is not Change.modified and _leads_to(os.path.abspath(path), dirs) for change, path in changes
+                ):
                     return True
         finally:
             events.close()

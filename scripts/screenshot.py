@@ -20,9 +20,11 @@ sys.path.insert(0, str(REPO / "tests" / "e2e"))
 from harness import Lab, LabServer, find_chromium, launch_chromium, write_notebook  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-CELLS = ["%load_ext ipy_reimport",
-         "%config Reimport.package = 'shapes'\n%import_rel from .report import summary\ngeometry = %import_rel .geometry",
-         "c = geometry.Circle(2)\nprint(summary([c]))"]
+CELLS = [
+    "%load_ext ipy_reimport",
+    "%config Reimport.package = 'shapes'\n%import_rel from .report import summary\ngeometry = %import_rel .geometry",
+    "c = geometry.Circle(2)\nprint(summary([c]))",
+]
 
 
 def main() -> None:
@@ -41,8 +43,9 @@ def main() -> None:
             lab = Lab(page, server, None, "shot")
             lab.open_notebook("explore.ipynb")
             if args.dark:
-                page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', "
-                              "{theme: 'JupyterLab Dark'})")
+                page.evaluate(
+                    "() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Dark'})"
+                )
             lab.panel.open()
             for code in CELLS:
                 lab.run_cell(code, typing=False)

@@ -4,17 +4,23 @@ sys.path whose files get explicit, distinct modification times."""
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import itertools
 import os
+import shutil
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 _CLOCK = itertools.count(1_600_000_000, 10)
+#: Module sources the tests copy into their project folder (tests/snippets holds the scenarios).
+SOURCES = Path(__file__).resolve().parent / "sources"
 
 
 class Project:
@@ -40,6 +46,11 @@ class Project:
         text = self.path(relative).read_text()
         assert old in text, f"{old!r} not in {relative}"
         return self.write(relative, text.replace(old, new))
+
+    def copy(self, name: str) -> None:
+        """Write the files of ``tests/sources/<name>/`` (a package) under the same name."""
+        for source in sorted((SOURCES / name).rglob("*.py")):
+            self.write(str(source.relative_to(SOURCES)), source.read_text())
 
     def package(self, name: str, modules: dict[str, str]) -> None:
         """Write package ``name`` with an empty ``__init__`` unless given, and its modules."""
@@ -67,6 +78,28 @@ def project(tmp_path, monkeypatch):
     for name, module in list(sys.modules.items()):
         if str(getattr(module, "__file__", None) or "").startswith(str(tmp_path)):
             del sys.modules[name]
+
+
+@contextmanager
+def vendored_copy(name: str, tmp_path: Path, monkeypatch, ignore: tuple[str, ...] = ()) -> Iterator[Path]:
+    """A copy of the installed package ``name`` first on ``sys.path`` (its files dated in the past),
+    imported afresh; the real one is put back afterwards."""
+    source = Path(importlib.util.find_spec(name).origin).parent
+    saved = {n: m for n, m in sys.modules.items() if n == name or n.startswith(name + ".")}
+    for loaded in saved:
+        del sys.modules[loaded]
+    target = tmp_path / "vendor" / name
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", *ignore))
+    for path in target.rglob("*.py"):
+        os.utime(path, ns=(1_600_000_000 * 10**9, 1_600_000_000 * 10**9))
+    monkeypatch.syspath_prepend(str(target.parent))
+    importlib.invalidate_caches()
+    try:
+        yield target
+    finally:
+        for loaded in [n for n in sys.modules if n == name or n.startswith(name + ".")]:
+            del sys.modules[loaded]
+        sys.modules.update(saved)
 
 
 @pytest.fixture(scope="session")
@@ -97,3 +130,23 @@ def run(ip, code: str):
     if result.error_before_exec or result.error_in_exec:
         raise result.error_before_exec or result.error_in_exec
     return result.result
+
+
+# -- the comm tests: a package and a real kernel -----------------------------------------------
+@pytest.fixture
+def pkg(tmp_path) -> Project:
+    """``pkg.base`` (``panel_kernel.BASE``) and ``pkg.user``, which imports it."""
+    from panel_kernel import BASE
+
+    project = Project(tmp_path)
+    project.package("pkg", {"base": BASE.format(value=1), "user": "from .base import VALUE\n"})
+    return project
+
+
+@pytest.fixture
+def kernel(pkg):
+    """A kernel in the project's folder with the extension loaded and ``pkg.user`` imported."""
+    from panel_kernel import panel_ready_kernel
+
+    with panel_ready_kernel(str(pkg.root)) as kernel:
+        yield kernel

@@ -4,16 +4,33 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pytest
 from jupyter_client.manager import start_new_kernel
+
+from protocol_schema import assert_kernel_message
 
 TARGET = "ipy_reimport"
 VERSION = 2
 # What the panel's Load button runs (docs/protocol.md, labextension/src/connection.ts).
 LOAD_CODE = '%load_ext ipy_reimport\n__import__("ipy_reimport").open_panel_comm()'
+# A cell that prints True once the kernel's file watcher is in place.
+WATCHING = "import ipy_reimport; print(ipy_reimport.session().watcher.wait_ready())"
+# pkg/base.py of the comm tests (the ``pkg`` fixture): it records when and on which thread it ran.
+BASE = """
+import builtins, threading
+VALUE = {value}
+SEEN_CELL_DONE = getattr(builtins, "cell_done", None)
+THREAD = threading.current_thread().name
+"""
+
+
+def rows(message: dict) -> dict[str, dict]:
+    """The rows of a snapshot or delta, by name."""
+    return {row["name"]: row for row in message.get("modules", message.get("changed", []))}
 
 
 @dataclass
@@ -30,6 +47,19 @@ class Received:
     @property
     def data(self) -> dict:
         return self.msg["content"].get("data", {})
+
+
+def _checked(received: Received) -> Received:
+    """Every message the kernel sends on a comm is held to the protocol's schema (except the
+    empty comm_close with which ipykernel itself refuses a comm to a target nobody registered)."""
+    content = received.msg["content"]
+    if (
+        received.type == "comm_msg"
+        or (received.type == "comm_open" and content.get("target_name") == TARGET)
+        or (received.type == "comm_close" and content.get("data") != {})
+    ):
+        assert_kernel_message(content.get("data"))
+    return received
 
 
 @dataclass
@@ -60,13 +90,12 @@ class PanelKernel:
                     return received
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise TimeoutError(f"no matching message within {timeout} s; last: "
-                                   f"{[r.type for r in self.log[-8:]]}")
+                raise TimeoutError(f"no matching message within {timeout} s; last: {[r.type for r in self.log[-8:]]}")
             try:
                 msg = self.client.get_iopub_msg(timeout=min(remaining, 0.5))
             except Exception:
                 continue
-            self.log.append(Received(time.time(), msg))
+            self.log.append(_checked(Received(time.time(), msg)))
 
     def panel(self, kind: str, timeout: float = 15.0, comm_id: str | None = None, **match) -> dict:
         """The next message of type ``kind`` on the panel comm (or on ``comm_id``) with fields equal
@@ -79,15 +108,19 @@ class PanelKernel:
             return data.get(key) == value
 
         def wanted(r: Received) -> bool:
-            return (r.type == "comm_msg" and r.msg["content"]["comm_id"] == comm_id
-                    and r.data.get("type") == kind and all(matches(r.data, k, v) for k, v in match.items()))
+            return (
+                r.type == "comm_msg"
+                and r.msg["content"]["comm_id"] == comm_id
+                and r.data.get("type") == kind
+                and all(matches(r.data, k, v) for k, v in match.items())
+            )
+
         return self.wait(wanted, timeout).data
 
     def panel_messages(self, comm_id: str | None = None) -> list[dict]:
         """Every message received on the panel comm (or on ``comm_id``) so far."""
         comm_id = comm_id or self.comm_id
-        return [r.data for r in self.log
-                if r.type == "comm_msg" and r.msg["content"]["comm_id"] == comm_id]
+        return [r.data for r in self.log if r.type == "comm_msg" and r.msg["content"]["comm_id"] == comm_id]
 
     # -- executing -------------------------------------------------------------------------
     def start(self, code: str) -> str:
@@ -96,8 +129,14 @@ class PanelKernel:
 
     def idle(self, msg_id: str, timeout: float = 30.0) -> Received:
         """Wait for the end of the execute request ``msg_id``."""
-        return self.wait(lambda r: r.type == "status" and r.msg["parent_header"].get("msg_id") == msg_id
-                         and r.msg["content"]["execution_state"] == "idle", timeout)
+        return self.wait(
+            lambda r: (
+                r.type == "status"
+                and r.msg["parent_header"].get("msg_id") == msg_id
+                and r.msg["content"]["execution_state"] == "idle"
+            ),
+            timeout,
+        )
 
     def run(self, code: str, timeout: float = 30.0) -> str:
         """Execute ``code``, wait until it ends, return its stdout; raise on an error."""
@@ -108,8 +147,9 @@ class PanelKernel:
         errors = [r.msg["content"] for r in mine if r.type == "error"]
         if errors:
             raise AssertionError(f"cell failed: {errors[0]['ename']}: {errors[0]['evalue']}")
-        return "".join(r.msg["content"]["text"] for r in mine
-                       if r.type == "stream" and r.msg["content"]["name"] == "stdout")
+        return "".join(
+            r.msg["content"]["text"] for r in mine if r.type == "stream" and r.msg["content"]["name"] == "stdout"
+        )
 
     def load_extension(self) -> dict:
         """Load the extension silently, as the panel's button does, then connect as the panel
@@ -124,8 +164,9 @@ class PanelKernel:
     def open_comm(self) -> str:
         """Open a comm from the client, as the panel does; returns its id."""
         comm_id = uuid.uuid4().hex
-        self.client.shell_channel.send(self.client.session.msg(
-            "comm_open", {"comm_id": comm_id, "target_name": TARGET, "data": {}}))
+        self.client.shell_channel.send(
+            self.client.session.msg("comm_open", {"comm_id": comm_id, "target_name": TARGET, "data": {}})
+        )
         return comm_id
 
     def subscribe(self, comm_id: str | None = None, request_id: str = "sub") -> dict:
@@ -164,3 +205,20 @@ class PanelKernel:
         """The kernel's ipykernel version, e.g. ``(7, 4, 0)``."""
         text = self.run("import ipykernel; print(ipykernel.__version__)").strip()
         return tuple(int(part) for part in text.split(".")[:3] if part.isdigit())
+
+
+@contextmanager
+def panel_ready_kernel(cwd: str, first: str = "") -> Iterator[PanelKernel]:
+    """A kernel in ``cwd`` that ran ``first``, loaded the extension, imported ``pkg.user`` (the
+    ``pkg`` fixture) and watches its files, with the panel's comm subscribed."""
+    kernel = PanelKernel(cwd)
+    try:
+        if first:
+            kernel.run(first)
+        kernel.load_extension()
+        kernel.run("import pkg.user")
+        kernel.panel("delta")
+        assert kernel.run(WATCHING).strip() == "True"
+        yield kernel
+    finally:
+        kernel.close()

@@ -87,10 +87,14 @@ def load(name: str) -> Scenario:
     """Read ``tests/snippets/<name>/scenario.py``."""
     path = SNIPPETS / name / "scenario.py"
     tree = ast.parse(path.read_text())
-    values = {node.targets[0].id: ast.literal_eval(node.value) for node in tree.body
-              if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)}
-    return Scenario(name, ast.get_docstring(tree) or "", values.get("IMPORT", ""), values.get("BEFORE", ""),
-                    values["CHECKS"])
+    values = {
+        node.targets[0].id: ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+    }
+    return Scenario(
+        name, ast.get_docstring(tree) or "", values.get("IMPORT", ""), values.get("BEFORE", ""), values["CHECKS"]
+    )
 
 
 def all_scenarios() -> list[Scenario]:

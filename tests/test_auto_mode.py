@@ -32,8 +32,7 @@ def test_writefile_then_a_cell_using_the_module_gets_the_new_version(ip, project
         assert run(ip, "amod.X") == int(text.split()[-1])
 
 
-@pytest.mark.parametrize("raised", ["SystemExit(3)", "KeyboardInterrupt()", "Custom('odd')",
-                                    "GeneratorExit()"])
+@pytest.mark.parametrize("raised", ["SystemExit(3)", "KeyboardInterrupt()", "Custom('odd')", "GeneratorExit()"])
 def test_a_base_exception_at_import_never_blocks_later_cells(ip, project, auto, capsys, raised):
     run(ip, "%config Reimport.watch = False")  # stat after each cell: independent of the watcher's timing
     project.write("boom.py", "V = 1\n")

@@ -6,43 +6,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from conftest import Project
 from ipy_reimport.protocol import ProtocolError, parse_request
-from panel_kernel import PanelKernel
-
-BASE = """
-import builtins, threading
-VALUE = {value}
-SEEN_CELL_DONE = getattr(builtins, "cell_done", None)
-THREAD = threading.current_thread().name
-"""
-
-
-@pytest.fixture
-def pkg(tmp_path) -> Project:
-    project = Project(tmp_path)
-    project.package("pkg", {"base": BASE.format(value=1), "user": "from .base import VALUE\n"})
-    return project
-
-
-@pytest.fixture
-def kernel(pkg):
-    """A kernel in the project's folder with the extension loaded and ``pkg.user`` imported."""
-    kernel = PanelKernel(str(pkg.root))
-    try:
-        kernel.load_extension()
-        kernel.run("import pkg.user")
-        kernel.panel("delta")
-        assert kernel.run(WATCHING).strip() == "True"
-        yield kernel
-    finally:
-        kernel.close()
-
-WATCHING = "import ipy_reimport; print(ipy_reimport.session().watcher.wait_ready())"
-
-
-def rows(message: dict) -> dict[str, dict]:
-    return {row["name"]: row for row in message.get("modules", message.get("changed", []))}
+from panel_kernel import BASE, PanelKernel, rows
 
 
 def test_load_opens_comm_and_snapshot_lists_modules_imported_before(pkg):
@@ -58,6 +23,14 @@ def test_load_opens_comm_and_snapshot_lists_modules_imported_before(pkg):
     assert listed["pkg.base"]["path"] == "pkg/base.py"
     assert listed["pkg.base"]["imported_by"] == ["pkg.user"] and listed["pkg.base"]["importers"] == 1
     assert all(row["state"] == "fresh" and row["last_reload"] is None for row in listed.values())
+
+
+def test_the_extension_has_one_hook_per_cell_event_in_a_kernel(kernel):
+    count = (
+        "ip = get_ipython(); print([sum(type(getattr(c, '__self__', None)).__module__.startswith('ipy_reimport')"
+        " for c in ip.events.callbacks[e]) for e in ('pre_run_cell', 'post_run_cell')])"
+    )
+    assert kernel.run(count).strip() == "[1, 1]"
 
 
 def test_a_cell_that_imports_sends_a_delta(pkg):
@@ -154,8 +127,9 @@ def test_a_request_handled_off_the_main_thread_is_queued_until_the_cell_ends(ker
     """What a kernel that runs comm handlers on a subshell thread does (ipykernel 7 can)."""
     pkg.write("pkg/base.py", REEXECUTING_EDIT)
     kernel.panel("delta")
-    kernel.run(_DELIVER_FROM_THREAD.format(comm_id=kernel.comm_id, delay=0.0)
-               + "time.sleep(1.0)\nbuiltins.cell_done = True\n")
+    kernel.run(
+        _DELIVER_FROM_THREAD.format(comm_id=kernel.comm_id, delay=0.0) + "time.sleep(1.0)\nbuiltins.cell_done = True\n"
+    )
     assert kernel.panel("queued", request_id="t1")
     kernel.panel("result", request_id="t1")
     assert kernel.run("print(pkg.base.SEEN_CELL_DONE, pkg.base.THREAD)").split() == ["True", "MainThread"]
@@ -194,8 +168,13 @@ def test_set_scope_and_rescan_answer_with_snapshots(kernel):
 
 
 def test_requests_for_modules_that_are_not_loaded_or_not_reloadable_change_nothing(kernel):
-    for name, code in [("antigravity", "unknown_module"), ("pkg.nothere", "unknown_module"),
-                       ("sys", "unreloadable")]:
+    for name, code in [
+        ("antigravity", "unknown_module"),
+        ("pkg.nothere", "unknown_module"),
+        ("sys", "unreloadable"),
+        ("json", "not_yours"),
+        ("ipykernel.kernelbase", "not_yours"),
+    ]:
         kernel.send({"v": 2, "type": "reload", "id": "x", "modules": ["pkg.base", name]})
         error = kernel.panel("error", request_id="x")
         assert error["code"] == code and name in error["message"]
@@ -204,24 +183,66 @@ def test_requests_for_modules_that_are_not_loaded_or_not_reloadable_change_nothi
     assert all(row["last_reload"] is None for row in rows(kernel.panel("snapshot", request_id="s")).values())
 
 
+def test_rows_say_whether_the_panel_may_reload_them_and_a_reload_is_refused_the_same_way(kernel, pkg):
+    pkg.write("pkg/gone.py", "G = 1\n")
+    kernel.run("import pkg.gone")
+    pkg.path("pkg/gone.py").unlink()
+    kernel.send({"v": 2, "type": "set_scope", "id": "s1", "scope": "all"})
+    kernel.panel("snapshot", request_id="s1")
+    kernel.send({"v": 2, "type": "rescan", "id": "s2"})
+    listed = rows(kernel.panel("snapshot", request_id="s2"))
+    assert listed["pkg.base"]["reload_blocked"] is None and listed["pkg.gone"]["state"] == "missing"
+    for name, code in [("json", "not_yours"), ("sys", "unreloadable"), ("pkg.gone", "refused")]:
+        kernel.send({"v": 2, "type": "reload", "id": name, "modules": ["pkg.base", name]})
+        error = kernel.panel("error", request_id=name)
+        assert (error["code"], error["message"]) == (code, listed[name]["reload_blocked"])
+    assert "not one of your modules" in listed["json"]["reload_blocked"]
+    assert listed["pkg.gone"]["reload_blocked"] == "cannot reload pkg.gone: source file deleted"
+
+
 # -- junk: every malformed message gets exactly one error and changes nothing -----------------
 _json = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=8), inner, max_size=5),
-    max_leaves=15)
-_names = st.sampled_from(["antigravity", "this", "pkg.nothere", "os", "sys", "json", "ipykernel.kernelbase",
-                          "__main__", "pkg..base", "pkg.base; import os", "../pkg", "", "a" * 300])
+    max_leaves=15,
+)
+_names = st.sampled_from(
+    [
+        "antigravity",
+        "this",
+        "pkg.nothere",
+        "os",
+        "sys",
+        "json",
+        "ipykernel.kernelbase",
+        "__main__",
+        "pkg..base",
+        "pkg.base; import os",
+        "../pkg",
+        "",
+        "a" * 300,
+    ]
+)
 _near_valid = st.fixed_dictionaries(
-    {"v": st.sampled_from([2, 2, 2, 0, 1, 3, "2", True, None]),
-     "type": st.sampled_from(["reload", "reload_stale", "rescan", "set_scope", "subscribe", "ping", "exec",
-                              "", None, 1]),
-     "id": st.sampled_from(["j", "", None, 5, "x" * 65]) | st.text(min_size=1, max_size=5)},
-    optional={"modules": st.lists(_names | _json, max_size=4) | _json
-              | st.just(["pkg.base"] * 1001) | st.just(["m%d" % i for i in range(5000)]),
-              "scope": st.sampled_from(["user", "all", "everything", None, 3]) | _json})
+    {
+        "v": st.sampled_from([2, 2, 2, 0, 1, 3, "2", True, None]),
+        "type": st.sampled_from(
+            ["reload", "reload_stale", "rescan", "set_scope", "subscribe", "ping", "exec", "", None, 1]
+        ),
+        "id": st.sampled_from(["j", "", None, 5, "x" * 65]) | st.text(min_size=1, max_size=5),
+    },
+    optional={
+        "modules": st.lists(_names | _json, max_size=4)
+        | _json
+        | st.just(["pkg.base"] * 1001)
+        | st.just([f"m{i}" for i in range(5000)]),
+        "scope": st.sampled_from(["user", "all", "everything", None, 3]) | _json,
+    },
+)
 
 _reload_of_foreign_names = st.lists(_names, min_size=1, max_size=3).map(
-    lambda names: {"v": 2, "type": "reload", "id": "j", "modules": names})
+    lambda names: {"v": 2, "type": "reload", "id": "j", "modules": names}
+)
 
 
 def _is_junk(data) -> bool:
@@ -230,8 +251,9 @@ def _is_junk(data) -> bool:
         request = parse_request(data)
     except ProtocolError:
         return True
-    return request.type == "reload" and any(not name.startswith("pkg.") or name == "pkg.nothere"
-                                            for name in request.modules)
+    return request.type == "reload" and any(
+        not name.startswith("pkg.") or name == "pkg.nothere" for name in request.modules
+    )
 
 
 @pytest.fixture
@@ -242,8 +264,12 @@ def junk_kernel(kernel):
 
 def test_junk_gets_an_error_reply_and_changes_nothing(junk_kernel):
     @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
-    @given(data=_json | _near_valid | _reload_of_foreign_names
-           | st.text(max_size=2000).map(lambda t: {"v": 2, "type": "reload", "id": t}))
+    @given(
+        data=_json
+        | _near_valid
+        | _reload_of_foreign_names
+        | st.text(max_size=2000).map(lambda t: {"v": 2, "type": "reload", "id": t})
+    )
     def send_junk(data):
         assume(_is_junk(data))
         junk_kernel.send(data)
@@ -259,18 +285,24 @@ def test_junk_gets_an_error_reply_and_changes_nothing(junk_kernel):
     assert all(row["state"] == "fresh" and row["last_reload"] is None for row in listed.values())
 
 
-CODES = {"malformed", "version", "unknown_type", "unknown_module", "unreloadable"}
+CODES = {"malformed", "version", "unknown_type", "unknown_module", "unreloadable", "not_yours"}
 
 
 def test_unloading_closes_the_comms_and_removes_the_target(kernel):
     assert _panel_can_open(kernel)
     kernel.run("%unload_ext ipy_reimport")
     for comm_id in (kernel.comm_id, kernel.announcement_id):
-        closed = kernel.wait(lambda r: r.type == "comm_close" and r.msg["content"]["comm_id"] == comm_id)
+        closed = kernel.wait(
+            lambda r, comm_id=comm_id: r.type == "comm_close" and r.msg["content"]["comm_id"] == comm_id
+        )
         assert closed.data == {"v": 2, "type": "goodbye", "reason": "unloaded"}
     assert not _panel_can_open(kernel)
-    assert kernel.run("import threading; print([t.name for t in threading.enumerate() "
-                      "if t.name.startswith('ipy_reimport')])").strip() == "[]"
+    assert (
+        kernel.run(
+            "import threading; print([t.name for t in threading.enumerate() if t.name.startswith('ipy_reimport')])"
+        ).strip()
+        == "[]"
+    )
 
 
 def test_loading_again_reopens_a_comm_that_a_frontend_closed(kernel):

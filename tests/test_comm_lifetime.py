@@ -8,8 +8,7 @@ from collections import Counter
 
 import pytest
 
-from panel_kernel import PanelKernel
-from test_comm import BASE, WATCHING, kernel, pkg, rows  # noqa: F401  (shared fixtures)
+from panel_kernel import BASE, WATCHING, PanelKernel, panel_ready_kernel, rows
 
 LEASE = 1.0
 
@@ -76,16 +75,10 @@ def test_pages_that_said_goodbye_leave_no_comm_and_get_no_push(kernel, pkg):
 
 @pytest.fixture
 def short_lease_kernel(pkg):
-    kernel = PanelKernel(str(pkg.root))
-    try:
-        kernel.run(f"import ipy_reimport.bridge; ipy_reimport.bridge.LEASE_SECONDS = {LEASE}")
-        kernel.load_extension()
-        kernel.run("import pkg.user")
-        kernel.panel("delta")
-        assert kernel.run(WATCHING).strip() == "True"
+    with panel_ready_kernel(
+        str(pkg.root), f"import ipy_reimport.bridge; ipy_reimport.bridge.LEASE_SECONDS = {LEASE}"
+    ) as kernel:
         yield kernel
-    finally:
-        kernel.close()
 
 
 def test_pages_gone_without_goodbye_are_closed_when_their_lease_ends(short_lease_kernel, pkg):

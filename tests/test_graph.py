@@ -368,7 +368,12 @@ def test_reload_order_large_cycle_is_one_group():
 
 def test_reload_order_each_name_once_with_mixed_sccs():
     edges = {
-        "a": ["b"], "b": ["a", "c"], "c": [], "d": ["e", "b"], "e": ["d"], "f": ["d", "c"],
+        "a": ["b"],
+        "b": ["a", "c"],
+        "c": [],
+        "d": ["e", "b"],
+        "e": ["d"],
+        "f": ["d", "c"],
     }
     order = ImportGraph(edges).reload_order(edges)
     assert order == [["c"], ["a", "b"], ["d", "e"], ["f"]]

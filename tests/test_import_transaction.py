@@ -12,9 +12,9 @@ import pytest
 from IPython.core.error import UsageError
 
 import ipy_reimport
+from conftest import run
 from ipy_reimport import ImportFailed
 from ipy_reimport.ledger import ImportLedger, undone_on_failure
-from conftest import run
 
 SYNC = """
 import threading
@@ -25,23 +25,29 @@ other_done = threading.Event()
 
 @pytest.fixture
 def shapes(project):
-    project.package("shapes", {
-        "units": "SCALE = 1\n",
-        "geometry": "from .units import SCALE\nAREA = SCALE\n",
-        "interrupted": "from . import units\nraise KeyboardInterrupt\n",
-        "exits": "from . import geometry\nraise SystemExit(3)\n",
-        "broken": "from . import units\nfrom . import geometry\nraise ValueError('broken')\n",
-        "deep/__init__": "from .. import units\n",
-    })
+    project.package(
+        "shapes",
+        {
+            "units": "SCALE = 1\n",
+            "geometry": "from .units import SCALE\nAREA = SCALE\n",
+            "interrupted": "from . import units\nraise KeyboardInterrupt\n",
+            "exits": "from . import geometry\nraise SystemExit(3)\n",
+            "broken": "from . import units\nfrom . import geometry\nraise ValueError('broken')\n",
+            "deep/__init__": "from .. import units\n",
+        },
+    )
     project.write("sync_point.py", SYNC)
     project.write("bystander.py", "NAME = 'bystander'\n")
-    project.write("waits.py", """
+    project.write(
+        "waits.py",
+        """
         import shapes.units
         import sync_point
         sync_point.started.set()
         assert sync_point.other_done.wait(10), "the other thread did not import"
         raise ValueError("fails after another thread imported")
-        """)
+        """,
+    )
     return project
 
 
@@ -68,7 +74,7 @@ def test_a_module_another_thread_imports_meanwhile_stays(ip, shapes):
 
 def test_from_form_with_a_missing_name_leaves_modules_and_namespace_as_before(ip, shapes):
     names, modules = dict(ip.user_ns), _modules()
-    with pytest.raises(UsageError, match="no module named 'shapes.nonexistent'"):
+    with pytest.raises(UsageError, match=r"no module named 'shapes\.nonexistent'"):
         ip.run_line_magic("import_rel", "from shapes import units, nonexistent")
     assert _modules() == modules
     assert ip.user_ns.keys() == names.keys()
@@ -76,8 +82,7 @@ def test_from_form_with_a_missing_name_leaves_modules_and_namespace_as_before(ip
     assert "shapes" not in {s.name for s in ipy_reimport.status()}
 
 
-@pytest.mark.parametrize("module, error", [("shapes.interrupted", KeyboardInterrupt),
-                                           ("shapes.exits", SystemExit)])
+@pytest.mark.parametrize("module, error", [("shapes.interrupted", KeyboardInterrupt), ("shapes.exits", SystemExit)])
 def test_interrupt_or_exit_at_import_leaves_nothing_and_is_raised(ip, shapes, module, error):
     modules = _modules()
     with pytest.raises(error):
@@ -85,14 +90,17 @@ def test_interrupt_or_exit_at_import_leaves_nothing_and_is_raised(ip, shapes, mo
     assert _modules() == modules
 
 
-@pytest.mark.parametrize("line", [
-    "shapes.broken",                               # raises while executing, after importing siblings
-    "shapes.deep.nothere",                         # parents import fine, the leaf does not exist
-    "from shapes import units, nonexistent",       # a later item is missing
-    "from shapes.geometry import AREA, missing",   # neither an attribute nor a submodule
-    "from shapes import geometry, broken",         # a submodule item fails
-    ".units",                                      # no anchor: fails before importing anything
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "shapes.broken",  # raises while executing, after importing siblings
+        "shapes.deep.nothere",  # parents import fine, the leaf does not exist
+        "from shapes import units, nonexistent",  # a later item is missing
+        "from shapes.geometry import AREA, missing",  # neither an attribute nor a submodule
+        "from shapes import geometry, broken",  # a submodule item fails
+        ".units",  # no anchor: fails before importing anything
+    ],
+)
 def test_any_failure_of_import_rel_leaves_sys_modules_as_it_was(ip, shapes, line, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     modules = _modules()
@@ -122,8 +130,9 @@ def test_ledger_records_only_this_threads_imports(shapes):
     import sync_point
 
     ready = threading.Event()
-    thread = threading.Thread(target=lambda: (ready.wait(10), importlib.import_module("bystander"),
-                                              sync_point.other_done.set()))
+    thread = threading.Thread(
+        target=lambda: (ready.wait(10), importlib.import_module("bystander"), sync_point.other_done.set())
+    )
     thread.start()
     with ImportLedger() as ledger:
         importlib.import_module("shapes.geometry")
@@ -137,8 +146,11 @@ def test_ledger_records_only_this_threads_imports(shapes):
 
 def test_a_name_another_thread_loads_after_ours_failed_is_not_ours(project):
     """This thread's import of ``flaky`` fails; another thread then imports it successfully."""
-    project.write("flaky.py", "import threading\nif threading.current_thread() is threading.main_thread():\n"
-                              "    raise ValueError('only the main thread fails')\n")
+    project.write(
+        "flaky.py",
+        "import threading\nif threading.current_thread() is threading.main_thread():\n"
+        "    raise ValueError('only the main thread fails')\n",
+    )
     with ImportLedger() as ledger:
         with pytest.raises(ValueError):
             importlib.import_module("flaky")

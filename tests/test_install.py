@@ -12,10 +12,11 @@ import ipy_reimport
 
 
 def test_jupyter_lists_the_panel_as_enabled_and_ok():
-    listing = subprocess.run([sys.executable, "-m", "jupyter", "labextension", "list"],
-                             capture_output=True, text=True, timeout=120)
+    listing = subprocess.run(
+        [sys.executable, "-m", "jupyter", "labextension", "list"], capture_output=True, text=True, timeout=120
+    )
     text = re.sub(r"\x1b\[[0-9;]*m", "", listing.stdout + listing.stderr)
-    line = next((l for l in text.splitlines() if "ipy-reimport" in l), "")
+    line = next((entry for entry in text.splitlines() if "ipy-reimport" in entry), "")
     assert f"ipy-reimport v{ipy_reimport.__version__} enabled OK" in line, text
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import gc
 import importlib.util
+import re
 import sys
 import threading
 import weakref
 
 import ipy_reimport
-from ipy_reimport.recorder import ImportRecorder
 from conftest import run
+from ipy_reimport.recorder import ImportRecorder
 
 CYCLES = 30
 
@@ -53,11 +54,11 @@ def test_load_unload_cycles_leave_no_session_alive_and_the_shell_as_before(shell
 def test_a_session_the_api_started_before_load_ext_is_retired(shell, project):
     ipy_reimport.status()  # the API works without %load_ext: it starts its own session
     api_session = ipy_reimport.session()
-    assert api_session.tracker._recorder in sys.meta_path
+    (api_recorder,) = _recorders()
     shell.run_line_magic("load_ext", "ipy_reimport")
     try:
         assert ipy_reimport.session() is not api_session
-        assert api_session.tracker._recorder not in sys.meta_path
+        assert api_recorder not in sys.meta_path
         assert len(_recorders()) == 1
     finally:
         shell.run_line_magic("unload_ext", "ipy_reimport")
@@ -76,6 +77,24 @@ def test_the_import_recorder_stays_bounded_when_nobody_drains_it(project):
         assert len(recorder) <= 50 + len(sys.modules) + 1
         project.write("recorded.py", "A = 1\n")
         import recorded  # noqa: F401
+
         assert "recorded" in recorder.drain()
     finally:
         sys.meta_path.remove(recorder)
+
+
+def test_cell_hooks_run_in_order_and_one_that_raises_keeps_the_others_and_is_shown(ip, reimporter, capsys):
+    calls = []
+
+    def boom():
+        calls.append("boom")
+        raise RuntimeError("hook broke")
+
+    remove = reimporter.cells.add(boom, lambda: calls.append("ended"))
+    reimporter.cells.add(lambda: calls.append("after boom"), lambda: None)
+    try:
+        assert run(ip, "1 + 1") == 2  # the cell itself runs
+    finally:
+        remove()
+    assert calls == ["boom", "after boom", "ended"]
+    assert "RuntimeError: hook broke" in re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out)

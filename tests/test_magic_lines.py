@@ -17,11 +17,38 @@ MAGICS = ["import_rel", "reload_deep", "stale", "invalidate"]
 # Words the magics know, names of the test project, and pieces that break shlex or argparse.
 # No free-form identifiers: a random word must never name a real module that does something
 # when imported (``this`` prints, ``antigravity`` opens a browser).
-_WORDS = st.sampled_from([
-    "shapes", "shapes.units", ".units", "..units", "shapes.nosuch", "nosuch_pkg_xyz", "from", "import",
-    "as", "u", "*", ",", "units,", "--dry-run", "--no-patch", "--auto", "on", "off", "--package",
-    "-p", "--all", "--everything", "-x", "--", "-", "=", "9x", "class",
-])
+_WORDS = st.sampled_from(
+    [
+        "shapes",
+        "shapes.units",
+        ".units",
+        "..units",
+        "shapes.nosuch",
+        "nosuch_pkg_xyz",
+        "from",
+        "import",
+        "as",
+        "u",
+        "*",
+        ",",
+        "units,",
+        "--dry-run",
+        "--no-patch",
+        "--auto",
+        "on",
+        "off",
+        "--package",
+        "-p",
+        "--all",
+        "--everything",
+        "-x",
+        "--",
+        "-",
+        "=",
+        "9x",
+        "class",
+    ]
+)
 _JUNK = st.text(alphabet="\"'\\ \t-=.,;*#$%()[]{}0123456789", max_size=12)
 _LINES = st.lists(_WORDS | _JUNK, max_size=6).map(" ".join)
 

@@ -13,19 +13,24 @@ from IPython.core.error import UsageError
 from IPython.utils.capture import capture_output
 
 import ipy_reimport
-from ipy_reimport import ImportFailed, ModuleState
 from conftest import run
+from ipy_reimport import ImportFailed, ModuleState
 
 
 @pytest.fixture
 def shapes(project):
-    project.package("shapes", {
-        "__init__": "",
-        "geometry": "from .units import SCALE\ndef area(r):\n    return 3 * r * r * SCALE\nclass Circle:\n    pass\n",
-        "units": "SCALE = 1\n",
-        "sub/__init__": "",
-        "sub/deep": "from ..units import SCALE\nDEEP = SCALE\n",
-    })
+    project.package(
+        "shapes",
+        {
+            "__init__": "",
+            "geometry": "from .units import SCALE\n"
+            "def area(r):\n    return 3 * r * r * SCALE\n"
+            "class Circle:\n    pass\n",
+            "units": "SCALE = 1\n",
+            "sub/__init__": "",
+            "sub/deep": "from ..units import SCALE\nDEEP = SCALE\n",
+        },
+    )
     return project
 
 
@@ -61,16 +66,19 @@ def test_relative_import_without_anchor_explains_how_to_set_it(ip, shapes, tmp_p
         ip.run_line_magic("import_rel", ".units")
 
 
-@pytest.mark.parametrize("line, message", [
-    ("", "the following arguments are required"),
-    ("shapes.units as", "expected 'NAME \\[as ALIAS\\]'"),
-    ("shapes.units as 9x", "'9x' is not a valid alias"),
-    ("shapes..units", "is not a module name"),
-    ("from shapes import", "expected 'from NAME import"),
-    ("from shapes import a b", "cannot parse 'a b'"),
-    ("shapes.nosuch", "no module named 'shapes.nosuch'"),
-    ("..units --package shapes", "cannot resolve '..units' against package 'shapes'"),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("", "the following arguments are required"),
+        ("shapes.units as", "expected 'NAME \\[as ALIAS\\]'"),
+        ("shapes.units as 9x", "'9x' is not a valid alias"),
+        ("shapes..units", "is not a module name"),
+        ("from shapes import", "expected 'from NAME import"),
+        ("from shapes import a b", "cannot parse 'a b'"),
+        ("shapes.nosuch", "no module named 'shapes.nosuch'"),
+        ("..units --package shapes", "cannot resolve '..units' against package 'shapes'"),
+    ],
+)
 def test_import_misuse_is_a_one_line_usage_error_and_binds_nothing(ip, shapes, line, message):
     names = set(ip.user_ns)
     modules = set(sys.modules)
@@ -126,8 +134,11 @@ def test_stale_table_text_html_and_all(ip, shapes):
     shapes.edit("shapes/units.py", "SCALE = 1", "SCALE = 2")
     table = run(ip, "%stale")
     states = {s.name: s.state for s in table if s.name.startswith("shapes")}
-    assert states == {"shapes": ModuleState.FRESH, "shapes.geometry": ModuleState.DEPENDENT,
-                      "shapes.units": ModuleState.STALE}
+    assert states == {
+        "shapes": ModuleState.FRESH,
+        "shapes.geometry": ModuleState.DEPENDENT,
+        "shapes.units": ModuleState.STALE,
+    }
     assert [s.name for s in table][:2] == ["shapes.units", "shapes.geometry"]
     assert "shapes.units" in str(table).splitlines()[2] and "1 stale, 1 dependent" in str(table)
     assert "data-module='shapes.units' data-state='stale'" in table._repr_html_()
@@ -191,10 +202,25 @@ def test_config_file_setting_and_extensions_list(tmp_path):
     profile = tmp_path / "profile_default"
     profile.mkdir()
     (profile / "ipython_config.py").write_text(
-        "c.InteractiveShellApp.extensions = ['ipy_reimport']\nc.Reimport.auto = True\n")
+        "c.InteractiveShellApp.extensions = ['ipy_reimport']\nc.Reimport.auto = True\n"
+    )
     code = "import ipy_reimport\nprint('auto', ipy_reimport.session().config.auto)\n%stale"
     env = {**os.environ, "IPYTHONDIR": str(tmp_path)}
-    out = subprocess.run([sys.executable, "-m", "IPython", f"--ipython-dir={tmp_path}",
-                          "--profile-dir", str(profile), "--no-banner", "-c", code],
-                         capture_output=True, text=True, env=env, timeout=120)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "IPython",
+            f"--ipython-dir={tmp_path}",
+            "--profile-dir",
+            str(profile),
+            "--no-banner",
+            "-c",
+            code,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert "auto True" in out.stdout, out.stdout + out.stderr

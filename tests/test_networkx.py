@@ -4,36 +4,21 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import os
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import run
+from conftest import run, vendored_copy
 
 pytest.importorskip("networkx")
 
 
 @pytest.fixture
 def networkx_copy(tmp_path, monkeypatch):
-    source = Path(importlib.util.find_spec("networkx").origin).parent
-    saved = {n: m for n, m in sys.modules.items() if n == "networkx" or n.startswith("networkx.")}
-    for name in saved:
-        del sys.modules[name]
-    target = tmp_path / "vendor" / "networkx"
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "tests"))
-    for path in target.rglob("*.py"):
-        os.utime(path, ns=(1_600_000_000 * 10**9, 1_600_000_000 * 10**9))
-    monkeypatch.syspath_prepend(str(target.parent))
-    importlib.invalidate_caches()
-    yield target
-    for name in [n for n in sys.modules if n == "networkx" or n.startswith("networkx.")]:
-        del sys.modules[name]
-    sys.modules.update(saved)
+    with vendored_copy("networkx", tmp_path, monkeypatch, ignore=("tests",)) as target:
+        yield target
 
 
 def _edit(path: Path, old: str, new: str, second: int) -> None:
@@ -46,20 +31,28 @@ def _edit(path: Path, old: str, new: str, second: int) -> None:
 def test_networkx_edits_reload_and_the_algorithms_keep_working(ip, networkx_copy):
     run(ip, "import networkx as nx\nG = nx.path_graph(5)\nOldGraph = nx.Graph")
     assert sys.modules["networkx"].__file__ == str(networkx_copy / "__init__.py")
-    _edit(networkx_copy / "classes" / "graph.py", "    def __iter__(self):",
-          "    def leaves(self):\n        return [n for n in self if self.degree(n) == 1]\n\n    def __iter__(self):",
-          1_600_000_100)
-    _edit(networkx_copy / "classes" / "function.py", "def nodes(G):",
-          "def node_total(G):\n    return sum(1 for _ in G)\n\n\ndef nodes(G):", 1_600_000_100)
-    _edit(networkx_copy / "classes" / "function.py", '__all__ = [\n', '__all__ = [\n    "node_total",\n',
-          1_600_000_100)
+    _edit(
+        networkx_copy / "classes" / "graph.py",
+        "    def __iter__(self):",
+        "    def leaves(self):\n        return [n for n in self if self.degree(n) == 1]\n\n    def __iter__(self):",
+        1_600_000_100,
+    )
+    _edit(
+        networkx_copy / "classes" / "function.py",
+        "def nodes(G):",
+        "def node_total(G):\n    return sum(1 for _ in G)\n\n\ndef nodes(G):",
+        1_600_000_100,
+    )
+    _edit(networkx_copy / "classes" / "function.py", "__all__ = [\n", '__all__ = [\n    "node_total",\n', 1_600_000_100)
 
     report = run(ip, "%reload_deep")
 
     assert {"networkx.classes.graph", "networkx.classes.function"} <= set(report.ran)
     assert run(ip, "(G.leaves(), nx.node_total(G), nx.Graph is OldGraph)") == ([0, 4], 5, True)
-    assert run(ip, "(nx.shortest_path(G, 0, 4), nx.DiGraph(G).number_of_edges(), "
-                   "sorted(nx.connected_components(nx.Graph([(1, 2), (3, 4)]))))") == \
-        ([0, 1, 2, 3, 4], 8, [{1, 2}, {3, 4}])
+    assert run(
+        ip,
+        "(nx.shortest_path(G, 0, 4), nx.DiGraph(G).number_of_edges(), "
+        "sorted(nx.connected_components(nx.Graph([(1, 2), (3, 4)]))))",
+    ) == ([0, 1, 2, 3, 4], 8, [{1, 2}, {3, 4}])
     executed = [m.name for m in report.modules if m.action == "executed"]
     assert executed == [], f"re-executed: {executed}\n{report}"

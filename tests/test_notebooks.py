@@ -34,8 +34,9 @@ def execute(notebook: Path, tmp_path: Path) -> tuple[nbformat.NotebookNode, Path
     work = tmp_path / "notebooks"
     shutil.copytree(NOTEBOOKS, work, ignore=shutil.ignore_patterns(*CACHES))
     nb = nbformat.read(work / notebook.name, as_version=4)
-    client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=False,
-                            resources={"metadata": {"path": str(work)}})
+    client = NotebookClient(
+        nb, timeout=120, kernel_name="python3", allow_errors=False, resources={"metadata": {"path": str(work)}}
+    )
     client.execute()
     return nb, work
 

@@ -15,6 +15,7 @@ def patch_module(name: str, old_ns: dict, namespace: dict, undo: UndoLog | None 
         transaction.undo = transaction.patcher.undo = transaction.translator.undo = undo
     return transaction.patcher.module(name, "<mod>", old_ns, namespace)
 
+
 OLD = """
 class Base:
     def who(self):

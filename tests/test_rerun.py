@@ -3,45 +3,14 @@ when what they computed at import could differ, and ``--full`` keeps the old beh
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
 from conftest import run
 
-# A registry that refuses a second registration of a name (as networkx's dispatcher, plugin
-# systems and ORM bases do), and a log of module executions.
-REGISTRY = """
-LOADS = []
-TABLE = {}
-def register(name):
-    def record(fn):
-        if name in TABLE:
-            raise KeyError(f"{name} is already registered")
-        TABLE[name] = fn
-        return fn
-    return record
-"""
-
-ALGOS = """
-from .registry import register, LOADS
-LOADS.append(__name__)
-
-@register("double")
-def double(x):
-    return x * 2
-
-class Graph:
-    def __init__(self):
-        self.nodes = []
-    def add(self, node):
-        self.nodes.append(node)
-"""
-
 
 @pytest.fixture
 def algos(ip, project):
-    project.package("rr", {"registry": REGISTRY, "algos": ALGOS})
+    project.copy("rr")  # tests/sources/rr: a registry that refuses a second registration
     run(ip, "from rr import registry, algos; g = algos.Graph(); g.add(1); double = algos.double")
     return project
 
@@ -55,18 +24,25 @@ def test_a_body_edit_runs_no_other_module_level_code(ip, algos):
 
 def test_added_methods_and_functions_are_defined_once_with_their_decorators(ip, algos):
     algos.edit("rr/algos.py", "class Graph:", '@register("triple")\ndef triple(x):\n    return x * 3\n\nclass Graph:')
-    algos.edit("rr/algos.py", "        self.nodes.append(node)\n",
-               "        self.nodes.append(node)\n    def size(self):\n        return len(self.nodes)\n")
+    algos.edit(
+        "rr/algos.py",
+        "        self.nodes.append(node)\n",
+        "        self.nodes.append(node)\n    def size(self):\n        return len(self.nodes)\n",
+    )
     report = run(ip, "%reload_deep")
     assert report.modules[0].action == "patched" and set(report.modules[0].added) == {"triple", "Graph.size"}
-    assert run(ip, "(registry.LOADS, registry.TABLE['triple'](2), g.size(), sorted(registry.TABLE))") == \
-        (["rr.algos"], 6, 1, ["double", "triple"])
+    assert run(ip, "(registry.LOADS, registry.TABLE['triple'](2), g.size(), sorted(registry.TABLE))") == (
+        ["rr.algos"],
+        6,
+        1,
+        ["double", "triple"],
+    )
 
 
 def test_full_re_executes_every_module_from_the_top(ip, algos):
     algos.edit("rr/algos.py", "return x * 2", "return x * 20")
     error = ip.run_cell("%reload_deep --full", store_history=False).error_in_exec
-    assert "double is already registered" in str(error)    # the registry refuses the second run
+    assert "double is already registered" in str(error)  # the registry refuses the second run
     assert run(ip, "(registry.LOADS, double(1))") == (["rr.algos"], 2)
 
 
@@ -103,8 +79,16 @@ def actions(report) -> dict[str, str]:
 def test_a_constant_edit_reaches_what_reads_it_and_nothing_else(ip, deps):
     deps.edit("dp/base.py", "CONST = 1", "CONST = 5")
     report = run(ip, "%reload_deep dp.base")
-    assert actions(report) == {"base": "statements", "derived": "executed", "late": "rebound", "sub": "rebound",
-                               "table": "unchanged", "indirect": "unchanged", "plain": "unchanged", "child": "unchanged"}
+    assert actions(report) == {
+        "base": "statements",
+        "derived": "executed",
+        "late": "rebound",
+        "sub": "rebound",
+        "table": "unchanged",
+        "indirect": "unchanged",
+        "plain": "unchanged",
+        "child": "unchanged",
+    }
     assert run(ip, "(dp.derived.DOUBLE, dp.late.get(), dp.sub.CONST)") == (10, 5, 5)
     assert "line 2 reads CONST" in next(m.reason for m in report.modules if m.name == "dp.derived")
 
@@ -144,8 +128,9 @@ def test_a_star_import_of_a_new_definition_is_rebound(ip, project):
 
 
 def test_a_pure_statement_runs_alone_but_a_call_re_executes(ip, project):
-    project.package("ps", {"log": "RUNS = []\n",
-                           "m": "from . import log\nlog.RUNS.append(1)\nLIMIT = 3\nNAME = 'x'.upper()\n"})
+    project.package(
+        "ps", {"log": "RUNS = []\n", "m": "from . import log\nlog.RUNS.append(1)\nLIMIT = 3\nNAME = 'x'.upper()\n"}
+    )
     run(ip, "import ps.m, ps.log")
     project.edit("ps/m.py", "LIMIT = 3", "LIMIT = 4")
     report = run(ip, "%reload_deep ps.m")

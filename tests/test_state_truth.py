@@ -9,8 +9,8 @@ import sys
 import pytest
 
 import ipy_reimport
-from ipy_reimport import ModuleState
 from conftest import run
+from ipy_reimport import ModuleState
 
 
 def states(prefix: str = "", all: bool = False) -> dict[str, ModuleState]:
@@ -22,13 +22,16 @@ def states(prefix: str = "", all: bool = False) -> dict[str, ModuleState]:
 def test_edit_saved_while_the_module_is_being_imported_is_stale(ip, project, monkeypatch, bytecode):
     monkeypatch.setattr(sys, "dont_write_bytecode", not bytecode)
     # The module's import takes a while; the user saves a new version before it ends.
-    project.write("during.py", """
+    project.write(
+        "during.py",
+        """
         import os
         with open(__file__, "w") as f:
             f.write("A = 2\\n")
         os.utime(__file__, ns=(1_650_000_000_000_000_000, 1_650_000_000_000_000_000))
         A = 1
-    """)
+    """,
+    )
     run(ip, "import during")
     assert run(ip, "during.A") == 1
     assert states("during") == {"during": ModuleState.STALE}
@@ -85,11 +88,14 @@ LAZY = """
 
 def test_a_lazy_module_is_never_loaded_by_looking_at_it(ip, project):
     log = project.path("lazymod.log")
-    project.write("lazymod.py", f"""
+    project.write(
+        "lazymod.py",
+        f"""
         with open({str(log)!r}, "a") as f:
             f.write("executed\\n")
         A = 1
-    """)
+    """,
+    )
     run(ip, LAZY)
     run(ip, "pass")
     run(ip, "%stale --all")

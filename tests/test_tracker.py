@@ -8,8 +8,18 @@ import sys
 import watchfiles
 
 import ipy_reimport
-from ipy_reimport import ModuleState, baseline
 from conftest import run, wait_until
+from ipy_reimport import ModuleState, baseline
+from ipy_reimport.events import ModulesChanged, Why
+
+
+def _count_stats(monkeypatch) -> list[str]:
+    """The paths the tracker stats from now on, in order."""
+    calls = []
+    real = baseline.stamp_of
+    for module in ("tracker", "intake"):
+        monkeypatch.setattr(f"ipy_reimport.{module}.stamp_of", lambda p: calls.append(p) or real(p))
+    return calls
 
 
 def states(prefix: str = "") -> dict[str, ModuleState]:
@@ -22,11 +32,19 @@ def test_fresh_stale_dependent_missing_and_back(ip, project):
     assert set(states("st.").values()) == {ModuleState.FRESH}
     project.edit("st/a.py", "A = 1", "A = 2")
     project.path("st/gone.py").unlink()
-    assert states("st.") == {"st.a": ModuleState.STALE, "st.b": ModuleState.DEPENDENT,
-                             "st.c": ModuleState.DEPENDENT, "st.gone": ModuleState.MISSING}
+    assert states("st.") == {
+        "st.a": ModuleState.STALE,
+        "st.b": ModuleState.DEPENDENT,
+        "st.c": ModuleState.DEPENDENT,
+        "st.gone": ModuleState.MISSING,
+    }
     run(ip, "%reload_deep")
-    assert states("st.") == {"st.a": ModuleState.FRESH, "st.b": ModuleState.FRESH,
-                             "st.c": ModuleState.FRESH, "st.gone": ModuleState.MISSING}
+    assert states("st.") == {
+        "st.a": ModuleState.FRESH,
+        "st.b": ModuleState.FRESH,
+        "st.c": ModuleState.FRESH,
+        "st.gone": ModuleState.MISSING,
+    }
 
 
 def test_unreloadable_modules_say_why(ip):
@@ -40,7 +58,9 @@ def test_module_imported_and_edited_before_the_extension_loaded_is_stale(shell, 
     monkeypatch.setattr(sys, "dont_write_bytecode", False)
     project.write("early.py", "A = 1\n")
     project.write("early_same.py", "A = 1\n")
-    import early, early_same  # noqa: F401  (compiled to bytecode now)
+    import early  # noqa: F401  (compiled to bytecode now)
+    import early_same  # noqa: F401
+
     project.edit("early.py", "A = 1", "A = 2")
     shell.run_line_magic("load_ext", "ipy_reimport")
     try:
@@ -53,6 +73,7 @@ def test_without_bytecode_writing_old_modules_are_taken_at_first_sight(shell, pr
     monkeypatch.setattr(sys, "dont_write_bytecode", True)
     project.write("nobc.py", "A = 1\n")
     import nobc  # noqa: F401
+
     project.edit("nobc.py", "A = 1", "A = 2")
     shell.run_line_magic("load_ext", "ipy_reimport")
     try:
@@ -86,7 +107,7 @@ def test_watcher_marks_a_saved_file_stale_without_any_cell(ip, project, reimport
     reimporter.tracker.subscribe(seen.append)
     project.edit("wat.py", "A = 1", "A = 2")
     wait_until(lambda: reimporter.tracker.own_state("wat") is ModuleState.STALE, message="watcher event")
-    assert any("wat" in names for names in seen)
+    assert ModulesChanged(Why.STATE, frozenset({"wat"})) in seen
 
 
 def test_per_cell_check_reads_no_file_when_nothing_changed(ip, project, monkeypatch):
@@ -94,9 +115,7 @@ def test_per_cell_check_reads_no_file_when_nothing_changed(ip, project, monkeypa
         project.write(f"many/m{i}.py", "A = 1\n")
     project.write("many/__init__.py", "")
     run(ip, "import " + ", ".join(f"many.m{i}" for i in range(50)))
-    calls = []
-    real = baseline.stamp_of
-    monkeypatch.setattr("ipy_reimport.tracker.stamp_of", lambda p: calls.append(p) or real(p))
+    calls = _count_stats(monkeypatch)
     for _ in range(5):
         run(ip, "pass")
     assert calls == []
@@ -114,9 +133,7 @@ def test_auto_mode_stats_each_user_file_once_before_a_cell_and_nothing_else(ip, 
     tracker = reimporter.tracker
     user_files = sorted(e.file for e in map(tracker.get, tracker.names()) if e.reason is None)
     assert str(project.path("cost/m4.py")) in user_files
-    calls = []
-    real = baseline.stamp_of
-    monkeypatch.setattr("ipy_reimport.tracker.stamp_of", lambda p: calls.append(p) or real(p))
+    calls = _count_stats(monkeypatch)
     reimporter.before_cell()
     assert sorted(calls) == user_files  # proportional to the user's files, not to sys.modules
     calls.clear()

@@ -22,14 +22,16 @@ _PACKAGE_DIR = os.path.dirname(ipy_reimport.__file__)
 
 # -- interrupts ---------------------------------------------------------------------------------
 
+
 def _chain(project, name: str, length: int, broken: bool) -> list[str]:
     """A package where every module reads the previous one's value at import: editing the first
     re-executes them all. With ``broken``, the last module fails after the others ran."""
     modules = {"log": "RUNS = []\n"}
     for i in range(length):
         previous = f"from .m{i - 1} import VALUE as PREV\n" if i else "PREV = 0\n"
-        modules[f"m{i}"] = ("from . import log\n" + previous + "VALUE = PREV + 1\n"
-                            "class C:\n    def get(self):\n        return VALUE\n")
+        modules[f"m{i}"] = (
+            "from . import log\n" + previous + "VALUE = PREV + 1\nclass C:\n    def get(self):\n        return VALUE\n"
+        )
     project.package(name, modules)
     return [f"{name}.m{i}" for i in range(length)]
 
@@ -42,12 +44,11 @@ def _edit_all(project, name: str, names: list[str], broken: bool) -> None:
 
 
 def _snapshot(names):
-    return {n: (sys.modules[n], dict(vars(sys.modules[n])), sys.modules[n].C.__dict__["get"].__code__)
-            for n in names}
+    return {n: (sys.modules[n], dict(vars(sys.modules[n])), sys.modules[n].C.__dict__["get"].__code__) for n in names}
 
 
 def _whole(names, before) -> str:
-    """"old" or "new" when every module is in the same state, else a description of the mix."""
+    """ "old" or "new" when every module is in the same state, else a description of the mix."""
     states = []
     for name in names:
         module, namespace, code = before[name]
@@ -60,9 +61,16 @@ def _whole(names, before) -> str:
     return f"{states.count('new')} new, {states.count('old')} old"
 
 
-_CRITICAL = {("undo.py", "set"), ("undo.py", "set_cell"), ("undo.py", "replace_contents"),
-             ("undo.py", "rollback"), ("undo.py", "commit"), ("transaction.py", "commit"),
-             ("transaction.py", "rollback"), ("transaction.py", "_restore_modules")}
+_CRITICAL = {
+    ("undo.py", "set"),
+    ("undo.py", "set_cell"),
+    ("undo.py", "replace_contents"),
+    ("undo.py", "rollback"),
+    ("undo.py", "commit"),
+    ("transaction.py", "commit"),
+    ("transaction.py", "rollback"),
+    ("transaction.py", "_restore_modules"),
+}
 
 
 def _interrupt_at(points: set[tuple], seen: list | None = None):
@@ -79,8 +87,8 @@ def _interrupt_at(points: set[tuple], seen: list | None = None):
             key = (os.path.basename(code.co_filename), code.co_name, frame.f_lineno)
             counts[key] = counts.get(key, 0) + 1
             if seen is not None:
-                seen.append(key + (counts[key],))
-            if key + (counts[key],) in points:
+                seen.append((*key, counts[key]))
+            if (*key, counts[key]) in points:
                 signal.raise_signal(signal.SIGINT)
         return trace
 
@@ -112,7 +120,7 @@ def _points(ip, project, package: str, length: int, broken: bool, spread: int) -
     seen: list[tuple] = []
     _reload_with_interrupts(ip, package, set(), seen)
     critical = [p for p in seen if p[:2] in _CRITICAL]
-    return sorted(set(critical[::max(1, len(critical) // 40)] + seen[::max(1, len(seen) // spread)]))
+    return sorted(set(critical[:: max(1, len(critical) // 40)] + seen[:: max(1, len(seen) // spread)]))
 
 
 @pytest.mark.parametrize("broken", [False, True], ids=["commit", "rollback"])
@@ -129,7 +137,11 @@ def test_a_ctrl_c_at_any_line_leaves_every_module_old_or_every_module_new(ip, pr
         outcome = _reload_with_interrupts(ip, package, {point})
         state = _whole(names, before)
         assert state in ("old", "new"), (point, outcome, state)
-        assert state == ("new" if outcome == "committed" else "old") or outcome == "interrupted", (point, outcome, state)
+        assert state == ("new" if outcome == "committed" else "old") or outcome == "interrupted", (
+            point,
+            outcome,
+            state,
+        )
         if broken:
             assert state == "old", (point, outcome)
 
@@ -161,10 +173,12 @@ def test_an_interrupted_reload_says_it_was_rolled_back(ip, project):
 
 # -- it runs the code the user edited -----------------------------------------------------------
 
+
 def test_an_unchecked_hash_bytecode_cache_does_not_run_instead_of_the_source(ip, project, monkeypatch):
     path = project.write("hashed.py", "def version():\n    return 1\n")
-    cached = py_compile.compile(str(path), doraise=True,
-                                invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+    cached = py_compile.compile(
+        str(path), doraise=True, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH
+    )
     run(ip, "import hashed")
     assert run(ip, "hashed.__cached__") == cached
     project.write("hashed.py", "def version():\n    return 2\n")
@@ -172,9 +186,13 @@ def test_an_unchecked_hash_bytecode_cache_does_not_run_instead_of_the_source(ip,
     assert run(ip, "hashed.version()") == 2
     assert {s.name: s.state.value for s in run(ip, "%stale")}["hashed"] == "fresh"
     # a new process (a worker) that imports it runs the new code too: the cache was rewritten
-    fresh = subprocess.run([sys.executable, "-c", "import hashed; print(hashed.version())"],
-                           cwd=project.root, capture_output=True, text=True,
-                           env={**os.environ, "PYTHONPATH": str(project.root)})
+    fresh = subprocess.run(
+        [sys.executable, "-c", "import hashed; print(hashed.version())"],
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(project.root)},
+    )
     assert fresh.stdout.strip() == "2", fresh.stderr
 
 
@@ -186,14 +204,18 @@ def test_a_same_named_file_earlier_on_sys_path_is_refused(ip, project, tmp_path,
     (other / "shadowed.py").write_text("VALUE = 'the wrong file'\n")
     monkeypatch.syspath_prepend(str(other))
     project.write("shadowed.py", "VALUE = 2\n")
-    with pytest.raises(UsageError, match=r"cannot reload shadowed from .*proj/shadowed.py: .*earlier/shadowed.py would run"):
+    with pytest.raises(
+        UsageError, match=r"cannot reload shadowed from .*proj/shadowed.py: .*earlier/shadowed.py would run"
+    ):
         ip.run_line_magic("reload_deep", "")
     assert run(ip, "shadowed.VALUE") == 1
     assert {s.name: s.state.value for s in run(ip, "%stale")}["shadowed"] == "stale"
 
 
 def test_a_module_that_replaces_itself_in_sys_modules_is_refused(ip, project):
-    project.write("lazyself.py", """
+    project.write(
+        "lazyself.py",
+        """
         import sys, types
         class _Lazy(types.ModuleType):
             pass
@@ -201,7 +223,8 @@ def test_a_module_that_replaces_itself_in_sys_modules_is_refused(ip, project):
         _module.__dict__.update({k: v for k, v in globals().items() if k != "_module"})
         sys.modules[__name__] = _module
         VALUE = 1
-        """)
+        """,
+    )
     run(ip, "import lazyself")
     project.edit("lazyself.py", "VALUE = 1", "VALUE = 2")
     with pytest.raises(UsageError, match=r"cannot reload lazyself: its code puts another object into sys.modules"):
@@ -211,7 +234,10 @@ def test_a_module_that_replaces_itself_in_sys_modules_is_refused(ip, project):
 
 # -- it does not take the kernel down -----------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["json", "threading", "logging", "importlib", "traitlets", "IPython.core.interactiveshell"])
+
+@pytest.mark.parametrize(
+    "name", ["json", "threading", "logging", "importlib", "traitlets", "IPython.core.interactiveshell"]
+)
 def test_modules_the_shell_is_made_of_are_refused_with_a_way_forward(ip, name):
     with pytest.raises(UsageError, match=f"refusing to reload {name}: .* add --force"):
         ip.run_line_magic("reload_deep", name)
@@ -227,7 +253,7 @@ def test_force_reloads_a_standard_library_module_deliberately(ip):
 
 def test_dependents_outside_your_modules_are_not_re_executed(ip, project):
     project.package("scoped", {"base": "CONST = 1\n", "theirs": "from .base import CONST\nDOUBLE = CONST * 2\n"})
-    run(ip, "%config Reimport.exclude = ['scoped.*']")   # a library of someone else's
+    run(ip, "%config Reimport.exclude = ['scoped.*']")  # a library of someone else's
     run(ip, "import scoped.theirs")
     project.edit("scoped/base.py", "CONST = 1", "CONST = 2")
     report = run(ip, "%reload_deep scoped.base")
@@ -245,23 +271,24 @@ def test_the_gate_lets_one_ctrl_c_through_and_holds_the_others_until_the_state_i
     def step():
         attempts.append(1)
         if len(attempts) == 1:
-            raise KeyboardInterrupt    # a Ctrl-C let through just before the gate closed
+            raise KeyboardInterrupt  # a Ctrl-C let through just before the gate closed
 
     held = []
     with pytest.raises(KeyboardInterrupt):
         with InterruptGate() as gate:
             with pytest.raises(KeyboardInterrupt):
-                signal.raise_signal(signal.SIGINT)      # the first one stops the work
-            signal.raise_signal(signal.SIGINT)          # the next ones wait
+                signal.raise_signal(signal.SIGINT)  # the first one stops the work
+            signal.raise_signal(signal.SIGINT)  # the next ones wait
             gate.close()
             signal.raise_signal(signal.SIGINT)
             held.append(gate.pending)
             held.append(until_done(step) and len(attempts) == 2)
-    assert held == [True, True]                         # ... and are raised when the gate is left
+    assert held == [True, True]  # ... and are raised when the gate is left
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 # -- it undoes only its own work ----------------------------------------------------------------
+
 
 def test_a_failed_reload_removes_only_the_modules_it_imported(ip, project):
     import threading
@@ -271,8 +298,11 @@ def test_a_failed_reload_removes_only_the_modules_it_imported(ip, project):
     project.write("fresh_dep.py", "Y = 1\n")
     project.write("target.py", "A = 1\n")
     run(ip, "import target, sync_here")
-    project.write("target.py", "import fresh_dep\nimport sync_here\nsync_here.started.set()\n"
-                               "sync_here.other_done.wait(10)\nraise RuntimeError('fails after another thread imported')\n")
+    project.write(
+        "target.py",
+        "import fresh_dep\nimport sync_here\nsync_here.started.set()\n"
+        "sync_here.other_done.wait(10)\nraise RuntimeError('fails after another thread imported')\n",
+    )
     sync = sys.modules["sync_here"]
 
     def other():

@@ -8,12 +8,11 @@ import os
 import shutil
 import subprocess
 import sys
-import textwrap
 
 import pytest
 
+from conftest import SOURCES, run, wait_until
 from ipy_reimport import ModuleState
-from conftest import run, wait_until
 
 
 def watching(reimporter) -> None:
@@ -102,36 +101,6 @@ def test_a_directory_moved_away_and_recreated_is_watched_again(ip, project, reim
 
 
 # -- more directories than inotify allows ----------------------------------------------------
-LIMIT_CHILD = textwrap.dedent("""
-    import json, os, sys, time
-    root = sys.argv[1]
-    names = []
-    for i in range(12):
-        d = os.path.join(root, f"d{i}")
-        os.makedirs(d)
-        with open(os.path.join(d, f"lim{i}.py"), "w") as f:
-            f.write("A = 1\\n")
-        sys.path.insert(0, d)
-        names.append(f"lim{i}")
-    from IPython.core.interactiveshell import InteractiveShell
-    import ipy_reimport
-    ip = InteractiveShell.instance()
-    ip.run_line_magic("load_ext", "ipy_reimport")
-    ip.run_cell("import " + ", ".join(names))
-    reimporter = ipy_reimport.session()
-    deadline = time.monotonic() + 10
-    while not reimporter.tracker.polling and time.monotonic() < deadline:
-        time.sleep(0.01)
-    ip.run_cell("pass")
-    ip.run_cell("pass")
-    path = os.path.join(root, "d11", "lim11.py")
-    with open(path, "w") as f:
-        f.write("A = 22\\n")
-    os.utime(path, ns=(1_650_000_000_000_000_000,) * 2)
-    ip.run_cell("pass")
-    print(json.dumps({"polling": reimporter.tracker.polling,
-                      "state": str(reimporter.tracker.own_state("lim11"))}))
-""")
 
 
 def _user_namespace_with_watch_limit() -> list[str] | None:
@@ -140,8 +109,9 @@ def _user_namespace_with_watch_limit() -> list[str] | None:
     machine's), or None when unprivileged user namespaces are not available."""
     if shutil.which("unshare") is None:
         return None
-    probe = subprocess.run(["unshare", "-U", "-r", "sh", "-c", "echo 6 > /proc/sys/user/max_inotify_watches"],
-                           capture_output=True)
+    probe = subprocess.run(
+        ["unshare", "-U", "-r", "sh", "-c", "echo 6 > /proc/sys/user/max_inotify_watches"], capture_output=True
+    )
     if probe.returncode != 0:
         return None
     return ["unshare", "-U", "-r", "sh", "-c", 'echo 6 > /proc/sys/user/max_inotify_watches && exec "$@"', "sh"]
@@ -153,8 +123,13 @@ def test_more_directories_than_the_watch_limit_fall_back_to_stat_scans_and_say_s
         pytest.skip("needs unprivileged user namespaces (unshare -U) to lower the inotify limit safely")
     env = {k: v for k, v in os.environ.items() if not k.startswith("COV")}
     env["IPYTHONDIR"] = str(tmp_path / "ipython")
-    out = subprocess.run([*prefix, sys.executable, "-c", LIMIT_CHILD, str(tmp_path / "root")],
-                         capture_output=True, text=True, timeout=120, env=env)
+    out = subprocess.run(
+        [*prefix, sys.executable, str(SOURCES / "watch_limit.py"), str(tmp_path / "root")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result == {"polling": True, "state": "stale"}

@@ -17,7 +17,7 @@ from ipy_reimport import workers
 from ipy_reimport.protocol import result_message
 from ipy_reimport.report import ModuleReload, ReloadReport
 from ipy_reimport.workers import EngineOutcome, FileProblem, WorkerError, WorkerOutcome
-from test_protocol import EXAMPLES, _fits, _shape
+from protocol_schema import assert_kernel_message
 
 ENGINE_LIBRARIES = ("distributed", "dask", "joblib", "loky")
 
@@ -116,12 +116,22 @@ def test_an_engine_that_fails_is_reported_and_the_kernels_reload_stands(ip, proj
 
 def _engine() -> EngineOutcome:
     error = WorkerError("shapes.units", "/w/shapes/units.py", 3, "SyntaxError: invalid syntax")
-    return EngineOutcome("dask", "Dask tcp://127.0.0.1:8786", (
-        WorkerOutcome("tcp://127.0.0.1:4001", "reloaded", ("shapes.units",), pid=11, generation=2),
-        WorkerOutcome("tcp://127.0.0.1:4002", "failed", error=error, pid=12, generation=2),
-        WorkerOutcome("tcp://127.0.0.1:4003", "file_differs", pid=13, generation=2,
-                      files=(FileProblem("shapes.units", "/w/shapes/units.py", "differs from the kernel's"),)),
-    ), 0.012)
+    return EngineOutcome(
+        "dask",
+        "Dask tcp://127.0.0.1:8786",
+        (
+            WorkerOutcome("tcp://127.0.0.1:4001", "reloaded", ("shapes.units",), pid=11, generation=2),
+            WorkerOutcome("tcp://127.0.0.1:4002", "failed", error=error, pid=12, generation=2),
+            WorkerOutcome(
+                "tcp://127.0.0.1:4003",
+                "file_differs",
+                pid=13,
+                generation=2,
+                files=(FileProblem("shapes.units", "/w/shapes/units.py", "differs from the kernel's"),),
+            ),
+        ),
+        0.012,
+    )
 
 
 def test_outcomes_cross_processes_as_plain_data():
@@ -129,13 +139,13 @@ def test_outcomes_cross_processes_as_plain_data():
         assert WorkerOutcome.from_wire(json.loads(json.dumps(worker.to_wire()))) == worker
 
 
-def test_a_result_with_workers_has_the_shape_of_the_examples():
-    report = ReloadReport([["shapes.units"]], [ModuleReload("shapes.units", "/nb/shapes/units.py", 0.004)],
-                          0.01, workers=[_engine()])
+def test_a_result_with_workers_matches_the_schema():
+    report = ReloadReport(
+        [["shapes.units"]], [ModuleReload("shapes.units", "/nb/shapes/units.py", 0.004)], 0.01, workers=[_engine()]
+    )
     message = result_message("r7", report)
     [entry] = message["workers"]
     assert (entry["current"], entry["behind"]) == (1, 2)
     assert [d["status"] for d in entry["details"]] == ["failed", "file_differs"]
     assert "units.py, line 3" in entry["details"][0]["message"]
-    examples = [m for m in EXAMPLES["valid"]["kernel_to_panel"] if m.get("type") == "result" and m.get("workers")]
-    assert examples and any(_fits(_shape(message), _shape(example)) for example in examples)
+    assert_kernel_message(message)

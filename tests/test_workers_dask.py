@@ -39,8 +39,7 @@ def client(workspace):
     main = sys.modules["__main__"]
     if not hasattr(main, "__spec__"):  # the shell's %reset -f (after other tests) removed it
         main.__spec__ = None  # multiprocessing's spawn reads it
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
     client = distributed.Client(cluster)
     yield client
     client.close()
@@ -51,8 +50,7 @@ def client(workspace):
 def pkg(workspace, client):
     """A new package (new name per test: the workers keep what they imported) with ``calc.f``."""
     name = f"dpkg{next(_NAMES)}"
-    workspace.package(name, {"calc": "def f(x):\n    return x + 1\n",
-                             "other": "def g(x):\n    return -x\n"})
+    workspace.package(name, {"calc": "def f(x):\n    return x + 1\n", "other": "def g(x):\n    return -x\n"})
     yield name
     for module in [m for m in sys.modules if m == name or m.startswith(name + ".")]:
         del sys.modules[module]
@@ -61,8 +59,7 @@ def pkg(workspace, client):
 def on_each(client, function, *args, workers=None) -> dict:
     """``function(*args)`` as a task on each worker (all of the cluster's by default)."""
     workers = workers or sorted(client.scheduler_info(n_workers=-1)["workers"])
-    futures = {w: client.submit(function, *args, workers=[w], allow_other_workers=False, pure=False)
-               for w in workers}
+    futures = {w: client.submit(function, *args, workers=[w], allow_other_workers=False, pure=False) for w in workers}
     return {w: f.result(timeout=30) for w, f in futures.items()}
 
 
@@ -116,14 +113,17 @@ def test_a_failing_edit_leaves_kernel_and_workers_on_the_old_code(ip, client, wo
 
 def test_a_worker_whose_reload_fails_is_behind_and_the_kernel_keeps_its_reload(ip, client, workspace, pkg):
     # a module that cannot run twice outside the kernel (like a registration refusing repeats)
-    workspace.write(f"{pkg}/calc.py", f"""
+    workspace.write(
+        f"{pkg}/calc.py",
+        f"""
         import builtins, os
         if os.getpid() != {os.getpid()} and getattr(builtins, "_{pkg}", False):
             raise RuntimeError("already initialised in this worker")
         builtins._{pkg} = True
         def f(x):
             return x + 1
-        """)
+        """,
+    )
     run(ip, f"from {pkg} import calc")
     calc = ip.user_ns["calc"]
     on_each(client, calc.f, 1)
@@ -182,10 +182,21 @@ class CopyWorker:
         """Start the worker on the copies; returns its address once it joined."""
         before = set(self.client.scheduler_info(n_workers=-1)["workers"])
         env = {**os.environ, "PYTHONPATH": str(self.folder)}
-        command = [sys.executable, "-m", "distributed.cli.dask_worker", self.client.scheduler.address,
-                   "--nthreads", "1", "--no-nanny", "--no-dashboard", "--name", "copy"]
-        self.process = subprocess.Popen(command, env=env, cwd=self.folder, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
+        command = [
+            sys.executable,
+            "-m",
+            "distributed.cli.dask_worker",
+            self.client.scheduler.address,
+            "--nthreads",
+            "1",
+            "--no-nanny",
+            "--no-dashboard",
+            "--name",
+            "copy",
+        ]
+        self.process = subprocess.Popen(
+            command, env=env, cwd=self.folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         self.client.wait_for_workers(len(before) + 1, timeout=60)
         [address] = set(self.client.scheduler_info(n_workers=-1)["workers"]) - before
         return address
@@ -207,12 +218,12 @@ def copy_worker(client, tmp_path):
     worker.folder.mkdir()
     yield worker
     worker.stop()
-    wait_until(lambda: len(client.scheduler_info(n_workers=-1)["workers"]) == 2, timeout=30,
-               message="the copy worker to leave")
+    wait_until(
+        lambda: len(client.scheduler_info(n_workers=-1)["workers"]) == 2, timeout=30, message="the copy worker to leave"
+    )
 
 
-def test_a_worker_that_joins_later_gets_the_current_code_or_says_it_is_behind(ip, client, workspace,
-                                                                           pkg, copy_worker):
+def test_a_worker_that_joins_later_gets_the_current_code_or_says_it_is_behind(ip, client, workspace, pkg, copy_worker):
     run(ip, f"from {pkg} import calc")
     calc = ip.user_ns["calc"]
     on_each(client, calc.f, 1)

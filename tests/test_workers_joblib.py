@@ -124,7 +124,9 @@ def test_a_worker_that_joins_after_the_reload_runs_the_new_code(ip, workspace, p
 
 def test_workers_whose_reload_fails_are_retired_and_their_successors_run_the_new_code(ip, workspace, pkg):
     # a module that cannot run twice outside the kernel (like a registration refusing repeats)
-    workspace.write(f"{pkg}/calc.py", f"""
+    workspace.write(
+        f"{pkg}/calc.py",
+        f"""
         import builtins, os, time
         if os.getpid() != {os.getpid()} and getattr(builtins, "_{pkg}", False):
             raise RuntimeError("already initialised in this worker")
@@ -132,7 +134,8 @@ def test_workers_whose_reload_fails_are_retired_and_their_successors_run_the_new
         def f(x):
             time.sleep(0.02)
             return os.getpid(), x + 1
-        """)
+        """,
+    )
     run(ip, f"from {pkg} import calc")
     pids = warm(ip.user_ns["calc"].f)
     workspace.edit(f"{pkg}/calc.py", "x + 1", "x + 5")
@@ -158,13 +161,17 @@ def test_the_panels_reload_result_lists_the_loky_workers(tmp_path):
     kernel = PanelKernel(str(tmp_path))
     try:
         kernel.load_extension()
-        kernel.run("import joblib\nfrom kpkg import calc\n"
-                   "pids = {p for p, _ in joblib.Parallel(n_jobs=2)(joblib.delayed(calc.f)(i) for i in range(12))}")
+        kernel.run(
+            "import joblib\nfrom kpkg import calc\n"
+            "pids = {p for p, _ in joblib.Parallel(n_jobs=2)(joblib.delayed(calc.f)(i) for i in range(12))}"
+        )
         project.edit("kpkg/calc.py", "x + 1", "x + 9")
         kernel.send({"v": 2, "type": "reload", "id": "w1", "modules": ["kpkg.calc"]})
         result = kernel.panel("result", request_id="w1")
-        after = kernel.run("print(sorted({v - i for i, (_, v) in enumerate("
-                           "joblib.Parallel(n_jobs=2)(joblib.delayed(calc.f)(i) for i in range(12)))}))")
+        after = kernel.run(
+            "print(sorted({v - i for i, (_, v) in enumerate("
+            "joblib.Parallel(n_jobs=2)(joblib.delayed(calc.f)(i) for i in range(12)))}))"
+        )
         kernel.run("joblib.externals.loky.get_reusable_executor().shutdown(kill_workers=True)")
     finally:
         kernel.close()

@@ -1,6 +1,7 @@
 /** The palette commands of the panel. */
 import { ILabShell } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import type { TranslationBundle } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 import { ReimportPanel } from './panel';
 
@@ -15,24 +16,34 @@ export namespace CommandIDs {
 /** The palette category. */
 export const PALETTE_CATEGORY = 'ipy_reimport';
 
+/** What the commands take: no arguments. */
+const NO_ARGS = { args: { type: 'object', properties: {} } } as const;
+
 /** Register the commands and add them to the palette. */
 export function addCommands(
   commands: CommandRegistry,
   labShell: ILabShell,
   panel: ReimportPanel,
-  palette: ICommandPalette | null
+  palette: ICommandPalette | null,
+  trans: TranslationBundle
 ): void {
   commands.addCommand(CommandIDs.reloadStale, {
-    label: 'Reload stale modules',
-    caption: 'Deep-reload every stale module of the current kernel (ipy_reimport)',
+    describedBy: NO_ARGS,
+    label: trans.__('Reload stale modules'),
+    caption: trans.__(
+      'Deep-reload every stale module of the current kernel (ipy_reimport)'
+    ),
     isEnabled: () => panel.model.connection === 'connected',
     execute: () => {
       panel.reloadStale();
     }
   });
   commands.addCommand(CommandIDs.showPanel, {
-    label: 'Show module panel',
-    caption: 'Show the Python modules of the current kernel (ipy_reimport)',
+    describedBy: NO_ARGS,
+    label: trans.__('Show module panel'),
+    caption: trans.__(
+      'Show the Python modules of the current kernel (ipy_reimport)'
+    ),
     execute: () => {
       labShell.activateById(panel.id);
     }

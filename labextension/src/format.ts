@@ -1,76 +1,213 @@
 /**
- * The texts and paths the panel shows, as pure functions (unit-tested).
+ * The texts and paths the panel shows, as pure functions (unit-tested). Every
+ * text goes through the translator; what the kernel wrote (reasons, errors,
+ * names) is shown as it is.
  */
 import { PathExt } from '@jupyterlab/coreutils';
+import type { TranslationBundle } from '@jupyterlab/translation';
 import { IFailure, Outcome } from './model';
-import { IEngine, IRow, ModuleState } from './protocol';
+import {
+  Action,
+  IEngine,
+  IReloaded,
+  IResult,
+  IRow,
+  ModuleState
+} from './protocol';
+
+/** The word shown for each state (badges and counts). */
+export function stateLabels(
+  trans: TranslationBundle
+): Record<ModuleState, string> {
+  return {
+    stale: trans.__('stale'),
+    dependent: trans.__('dependent'),
+    missing: trans.__('missing'),
+    fresh: trans.__('fresh'),
+    unreloadable: trans.__('unreloadable')
+  };
+}
 
 /** One line on what each state means. */
-export const STATE_HELP: Record<ModuleState, string> = {
-  stale: 'its file changed since it ran',
-  dependent: 'imports a stale module',
-  missing: 'its file was deleted',
-  fresh: 'runs the code on disk',
-  unreloadable: 'built-in, extension module or a loader that cannot reload'
-};
+export function stateHelp(
+  trans: TranslationBundle
+): Record<ModuleState, string> {
+  return {
+    stale: trans.__('its file changed since it ran'),
+    dependent: trans.__('imports a stale module'),
+    missing: trans.__('its file was deleted'),
+    fresh: trans.__('runs the code on disk'),
+    unreloadable: trans.__(
+      'built-in, extension module or a loader that cannot reload'
+    )
+  };
+}
+
+/** What each action did to a module, in a few words (as `%reload_deep` says it). */
+function actionText(trans: TranslationBundle, action: Action): string {
+  switch (action) {
+    case 'executed':
+      return trans.__('re-executed');
+    case 'patched':
+      return trans.__('patched in place');
+    case 'statements':
+      return trans.__('ran changed statements');
+    case 'rebound':
+      return trans.__('rebound');
+    case 'skipped':
+      return trans.__('left out');
+  }
+}
 
 /** Milliseconds, one decimal below 10 ms. */
-export function formatMilliseconds(seconds: number): string {
+export function formatMilliseconds(
+  trans: TranslationBundle,
+  seconds: number
+): string {
   const ms = seconds * 1000;
-  return ms < 10 ? `${ms.toFixed(1)} ms` : `${Math.round(ms)} ms`;
+  return trans.__('%1 ms', ms < 10 ? ms.toFixed(1) : String(Math.round(ms)));
 }
 
 /** Where a failure happened, as "in shapes/units.py, line 3 (module shapes.units)". */
-function describeWhere(error: IFailure): string {
+function describeWhere(trans: TranslationBundle, error: IFailure): string {
   const parts: string[] = [];
-  if (error.path !== null) {
-    parts.push(error.line !== null ? `in ${error.path}, line ${error.line}` : `in ${error.path}`);
+  if (error.path !== null && error.line !== null) {
+    parts.push(trans.__('in %1, line %2', error.path, error.line));
+  } else if (error.path !== null) {
+    parts.push(trans.__('in %1', error.path));
   }
   if (error.module !== null) {
-    parts.push(`(module ${error.module})`);
+    parts.push(trans.__('(module %1)', error.module));
   }
   return parts.join(' ');
 }
 
-/** The one-line text of an outcome, as the result area shows it. */
-export function describeOutcome(outcome: Outcome): string {
-  if (!outcome.ok) {
-    const where = describeWhere(outcome.error);
-    return `${outcome.error.message}${where ? ' ' + where : ''}; nothing changed`;
+/** "2 re-executed, 1 patched in place": how many modules each action ran, in reload order. */
+function countActions(
+  trans: TranslationBundle,
+  modules: readonly IReloaded[]
+): string {
+  const counts = new Map<Action, number>();
+  for (const m of modules) {
+    counts.set(m.action, (counts.get(m.action) ?? 0) + 1);
   }
-  let text: string;
-  const n = outcome.order.length;
-  if (n === 0) {
-    text = 'Nothing was stale; nothing reloaded';
+  return Array.from(counts, ([action, n]) =>
+    trans.__('%1 %2', n, actionText(trans, action))
+  ).join(', ');
+}
+
+/** The one-line text of a successful result: what ran, how long it took, what was left. */
+function describeResult(trans: TranslationBundle, result: IResult): string {
+  const ran = result.modules.filter(m => m.action !== 'skipped');
+  const leftOut = result.modules.filter(m => m.action === 'skipped');
+  const parts: string[] = [];
+  if (ran.length === 0) {
+    parts.push(trans.__('Nothing reloaded'));
   } else {
-    const noun = n === 1 ? 'module' : 'modules';
-    const time = formatMilliseconds(outcome.seconds);
-    text = `Reloaded ${n} ${noun} in ${time}: ${outcome.order.join(' → ')}`;
+    parts.push(
+      trans._n(
+        'Reloaded %1 module in %2 (%3): %4',
+        'Reloaded %1 modules in %2 (%3): %4',
+        ran.length,
+        formatMilliseconds(trans, result.seconds),
+        countActions(trans, ran),
+        ran.map(m => m.name).join(' → ')
+      )
+    );
   }
-  if (outcome.skipped.length > 0) {
-    const skipped = outcome.skipped.map(s => `${s.name} (${s.reason})`);
-    text += `; skipped ${skipped.join(', ')}`;
+  if (leftOut.length > 0) {
+    const names = leftOut.map(m => m.name).join(', ');
+    parts.push(trans.__('left out %1', names));
   }
-  const behind = (outcome.workers ?? []).reduce((n, engine) => n + engine.behind, 0);
+  if (result.checked > 0) {
+    parts.push(
+      trans._n(
+        '%1 dependent needed nothing',
+        '%1 dependents needed nothing',
+        result.checked
+      )
+    );
+  }
+  if (result.skipped.length > 0) {
+    const skipped = result.skipped.map(s => `${s.name} (${s.reason})`);
+    parts.push(trans.__('skipped %1', skipped.join(', ')));
+  }
+  const behind = result.workers.reduce((sum, e) => sum + e.behind, 0);
   if (behind > 0) {
-    text += `; ${behind} ${behind === 1 ? 'worker is' : 'workers are'} behind`;
+    parts.push(
+      trans._n('%1 worker is behind', '%1 workers are behind', behind)
+    );
   }
-  return text;
+  return parts.join('; ');
+}
+
+/** The one-line text of an outcome, as the result area shows it. */
+export function describeOutcome(
+  trans: TranslationBundle,
+  outcome: Outcome
+): string {
+  if (outcome.ok) {
+    return describeResult(trans, outcome.result);
+  }
+  const where = describeWhere(trans, outcome.error);
+  const what = where
+    ? `${outcome.error.message} ${where}`
+    : outcome.error.message;
+  return trans.__('%1; nothing changed', what);
+}
+
+/** The result area's tooltip: one line per module, with what ran and why. */
+export function outcomeTooltip(
+  trans: TranslationBundle,
+  outcome: Outcome
+): string | null {
+  if (!outcome.ok || outcome.result.modules.length === 0) {
+    return null;
+  }
+  const line = (m: IReloaded): string => {
+    const action = actionText(trans, m.action);
+    const parts = [m.reason ? `${action}: ${m.reason}` : action];
+    if (m.patched.length > 0) {
+      parts.push(trans.__('patched %1', m.patched.join(', ')));
+    }
+    for (const r of m.replaced) {
+      parts.push(trans.__('replaced %1 (%2)', r.name, r.reason));
+    }
+    return `${m.name}: ${parts.join('; ')}`;
+  };
+  return outcome.result.modules.map(line).join('\n');
 }
 
 /** One line per engine: "Dask tcp://…: 2 current, 1 behind", or the child processes left behind. */
-export function describeEngine(engine: IEngine): string {
+export function describeEngine(
+  trans: TranslationBundle,
+  engine: IEngine
+): string {
   if (engine.engine === 'processes') {
-    const n = engine.behind;
-    return `${n} other worker ${n === 1 ? 'process' : 'processes'} cannot be reached and may run old code`;
+    return trans._n(
+      '%1 other worker process cannot be reached and may run old code',
+      '%1 other worker processes cannot be reached and may run old code',
+      engine.behind
+    );
   }
-  const note = engine.note ? ` (${engine.note})` : '';
-  return `${engine.name}: ${engine.current} current, ${engine.behind} behind${note}`;
+  const counts = trans.__(
+    '%1: %2 current, %3 behind',
+    engine.name,
+    engine.current,
+    engine.behind
+  );
+  return engine.note ? `${counts} (${engine.note})` : counts;
 }
 
 /** The tooltip of an engine: its line, then one line per worker detail. */
-export function engineTooltip(engine: IEngine): string {
-  return [describeEngine(engine), ...engine.details.map(d => `${d.worker}: ${d.message}`)].join('\n');
+export function engineTooltip(
+  trans: TranslationBundle,
+  engine: IEngine
+): string {
+  return [
+    describeEngine(trans, engine),
+    ...engine.details.map(d => `${d.worker}: ${d.message}`)
+  ].join('\n');
 }
 
 /** Where a row's file is, for its open button. */
@@ -80,7 +217,10 @@ export type OpenTarget =
   | { kind: 'inside'; path: string };
 
 /** Resolve a row's path (relative to the kernel's directory) against the Jupyter root. */
-export function resolveRowPath(basePath: string, path: string | null): OpenTarget {
+export function resolveRowPath(
+  basePath: string,
+  path: string | null
+): OpenTarget {
   if (path === null || path === '') {
     return { kind: 'none' };
   }
@@ -94,27 +234,43 @@ export function resolveRowPath(basePath: string, path: string | null): OpenTarge
   return { kind: 'inside', path: resolved };
 }
 
-/** The tooltip of a row: path, importers, reason, last reload. */
-export function rowTooltip(row: IRow): string {
-  const lines = [row.name, row.path ?? 'no source file'];
+/** Who imports a row's module, for its tooltip. */
+function importersLine(trans: TranslationBundle, row: IRow): string {
   const shown = row.imported_by.join(', ');
   if (row.importers === 0 && row.imported_by.length === 0) {
-    lines.push('imported by: no loaded module');
-  } else if (row.importers > row.imported_by.length) {
-    lines.push(`imported by: ${shown}${shown ? ', ' : ''}… (${row.importers} in all)`);
-  } else {
-    lines.push(`imported by: ${shown}`);
+    return trans.__('imported by: no loaded module');
   }
-  lines.push(`${row.state}: ${row.reason ?? STATE_HELP[row.state]}`);
+  if (row.importers > row.imported_by.length) {
+    const first = shown ? `${shown}, ` : '';
+    return trans.__('imported by: %1… (%2 in all)', first, row.importers);
+  }
+  return trans.__('imported by: %1', shown);
+}
+
+/** The tooltip of a row: path, importers, reason, last reload. */
+export function rowTooltip(trans: TranslationBundle, row: IRow): string {
+  const lines = [
+    row.name,
+    row.path ?? trans.__('no source file'),
+    importersLine(trans, row),
+    `${stateLabels(trans)[row.state]}: ${row.reason ?? stateHelp(trans)[row.state]}`
+  ];
   const last = row.last_reload;
   if (last) {
     const at = new Date(last.at * 1000).toLocaleTimeString();
     lines.push(
       last.ok
-        ? `last reload: ${at}, ${formatMilliseconds(last.seconds)}`
-        : `last reload failed at ${at}: ${last.error ?? 'error'}`
+        ? trans.__(
+            'last reload: %1, %2',
+            at,
+            formatMilliseconds(trans, last.seconds)
+          )
+        : trans.__(
+            'last reload failed at %1: %2',
+            at,
+            last.error ?? trans.__('unknown error')
+          )
     );
   }
   return lines.join('\n');
 }
-

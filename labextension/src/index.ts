@@ -9,6 +9,7 @@ import { IConsoleTracker } from '@jupyterlab/console';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { ITranslator } from '@jupyterlab/translation';
 import { PLUGIN_ID, activatePanel } from './activate';
 
 /** The module panel in the left sidebar, its commands and settings. */
@@ -24,7 +25,8 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
     INotebookTracker,
     IConsoleTracker,
     IDocumentManager,
-    ISettingRegistry
+    ISettingRegistry,
+    ITranslator
   ],
   activate: activatePanel
 };

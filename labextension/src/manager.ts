@@ -16,7 +16,7 @@ export class ConnectionManager implements IDisposable {
 
   /** The connection of a kernel, created on first use. */
   get(kernel: Kernel.IKernelConnection): ReimportConnection {
-    let connection = this._connections.get(kernel.id);
+    const connection = this._connections.get(kernel.id);
     if (connection && !connection.isDisposed) {
       connection.attach(kernel);
       return connection;

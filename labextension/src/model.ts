@@ -10,26 +10,19 @@ import {
   IDelta,
   IEngine,
   IError,
-  INamedReason,
-  IReloaded,
   IResult,
   IRow,
   ISnapshot,
   KernelMessage,
-  MODULE_STATES,
   ModuleState,
-  PanelRequest,
-  RequestType,
+  PanelMessage,
   Scope
 } from './protocol';
+import { compareRows, emptyCounts, matchesFilter } from './rows';
 
 /** How the panel relates to the current kernel (the root's `data-connection`). */
 export type ConnectionState =
-  | 'no-kernel'
-  | 'connecting'
-  | 'no-extension'
-  | 'other-version'
-  | 'connected';
+  'no-kernel' | 'connecting' | 'no-extension' | 'other-version' | 'connected';
 
 /** A sent request waits for its answer (`running`) or for the cell to end (`queued`). */
 export type PendingStatus = 'running' | 'queued';
@@ -39,7 +32,7 @@ export interface IPendingRequest {
   /** The request id. */
   readonly id: string;
   /** The request type. */
-  readonly type: RequestType;
+  readonly type: PanelMessage['type'];
   /** The rows it concerns (for reloads). */
   readonly modules: readonly string[];
   /** Whether the kernel said it is queued. */
@@ -58,22 +51,12 @@ export interface IFailure {
   readonly message: string;
 }
 
-/** The last outcome shown in the result area. */
+/** A failure that happened nowhere in particular. */
+const NO_PLACE = { module: null, path: null, line: null } as const;
+
+/** The last outcome shown in the result area: a successful result as the kernel sent it, or a failure. */
 export type Outcome =
-  | {
-      readonly ok: true;
-      readonly requestId: string;
-      /** Wall time of the whole reload in seconds. */
-      readonly seconds: number;
-      /** Names in reload order. */
-      readonly order: readonly string[];
-      /** Per-module details, in reload order. */
-      readonly modules: readonly IReloaded[];
-      /** Dependents that could not be reloaded. */
-      readonly skipped: readonly INamedReason[];
-      /** The worker processes after the reload, per engine (absent from older kernels). */
-      readonly workers?: readonly IEngine[];
-    }
+  | { readonly ok: true; readonly result: IResult }
   | {
       readonly ok: false;
       readonly requestId: string | null;
@@ -82,36 +65,6 @@ export type Outcome =
       /** The `error` message's code; null for a failed `result`. */
       readonly code: ErrorCode | null;
     };
-
-/** Rank of each state in the list order. */
-const STATE_RANK: Record<ModuleState, number> = Object.fromEntries(
-  MODULE_STATES.map((state, i) => [state, i])
-) as Record<ModuleState, number>;
-
-/** Order rows by state (stale first), then by name. */
-export function compareRows(a: IRow, b: IRow): number {
-  const byState = STATE_RANK[a.state] - STATE_RANK[b.state];
-  if (byState !== 0) {
-    return byState;
-  }
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-}
-
-/** Whether `row` matches a filter text (case-insensitive, on name and path). */
-export function matchesFilter(row: IRow, filter: string): boolean {
-  const needle = filter.trim().toLowerCase();
-  if (!needle) {
-    return true;
-  }
-  return (
-    row.name.toLowerCase().includes(needle) ||
-    (row.path !== null && row.path.toLowerCase().includes(needle))
-  );
-}
-
-function emptyCounts(): Record<ModuleState, number> {
-  return { stale: 0, dependent: 0, missing: 0, fresh: 0, unreloadable: 0 };
-}
 
 /** The state of the panel for one kernel. */
 export class ModuleModel {
@@ -286,21 +239,14 @@ export class ModuleModel {
   }
 
   /**
-   * Record a request that was just sent; reloads mark the rows they concern
-   * (`reload_stale`: the user's stale and dependent modules).
+   * Record a request that was just sent; a `reload` marks the rows it names
+   * (which others it touches is the kernel's to say, in its result).
    *
    * @param status - `queued` when the sender knows the kernel is busy with a
    *   cell (the kernel then reads the request only when the cell ends).
    */
-  addPending(request: PanelRequest, status: PendingStatus = 'running'): void {
-    let modules: string[] = [];
-    if (request.type === 'reload') {
-      modules = [...request.modules];
-    } else if (request.type === 'reload_stale') {
-      modules = this.sortedRows()
-        .filter(row => row.user && (row.state === 'stale' || row.state === 'dependent'))
-        .map(row => row.name);
-    }
+  addPending(request: PanelMessage, status: PendingStatus = 'running'): void {
+    const modules = request.type === 'reload' ? [...request.modules] : [];
     const pending = new Map(this._pending);
     pending.set(request.id, {
       id: request.id,
@@ -363,30 +309,14 @@ export class ModuleModel {
   private _applyResult(message: IResult): boolean {
     this._dropPending(message.request_id);
     if (message.ok) {
-      this._lastResult = {
-        ok: true,
-        requestId: message.request_id,
-        seconds: message.seconds,
-        order: message.modules.map(m => m.name),
-        modules: message.modules,
-        skipped: message.skipped,
-        workers: message.workers
-      };
-      if (message.workers !== undefined) {
-        this._workers = message.workers;
-      }
+      this._lastResult = { ok: true, result: message };
+      this._workers = message.workers;
     } else {
-      const error = message.error;
       this._lastResult = {
         ok: false,
         requestId: message.request_id,
         code: null,
-        error: {
-          module: error?.module ?? null,
-          path: error?.path ?? null,
-          line: error?.line ?? null,
-          message: error?.message ?? 'the reload failed'
-        }
+        error: message.error ?? { ...NO_PLACE, message: 'the reload failed' }
       };
     }
     this._emit(false);
@@ -401,7 +331,7 @@ export class ModuleModel {
       ok: false,
       requestId: message.request_id,
       code: message.code,
-      error: { module: null, path: null, line: null, message: message.message }
+      error: { ...NO_PLACE, message: message.message }
     };
     this._emit(false);
     return true;

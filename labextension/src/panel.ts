@@ -1,16 +1,20 @@
 /**
  * The sidebar view: plain DOM built once, updated in place from the model at
- * most once per animation frame (the rows are a `RowList`), with a
- * performance measure after each render.
+ * most once per animation frame, with a performance measure after each
+ * render. Its parts are the message (`MessageView`), the header
+ * (`HeaderView`), the result (`ResultView`) and the rows (`RowList`).
  */
+import type { TranslationBundle } from '@jupyterlab/translation';
 import { Message } from '@lumino/messaging';
 import { ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
-import { ILoadState, LOAD_EXTENSION_CODE } from './connection';
 import { h, setAttr, setText } from './dom';
-import { STATE_HELP, describeEngine, describeOutcome, engineTooltip } from './format';
+import { HeaderView } from './headerview';
+import { ILoadState } from './loader';
+import { MessageView } from './messageview';
 import { ConnectionState, ModuleModel } from './model';
-import { CURRENT_STATUSES, IEngine, MODULE_STATES, ModuleState, Scope } from './protocol';
+import { Scope } from './protocol';
+import { ResultView } from './resultview';
 import { RowList } from './rowlist';
 
 /** The DOM id of the panel (the e2e tests rely on it). */
@@ -46,15 +50,9 @@ export interface IPanelSource {
 export interface IReimportPanelOptions {
   /** Opens a file (a path relative to the Jupyter root) in JupyterLab; null: no open buttons. */
   openFile: ((path: string) => void) | null;
+  /** The panel's texts in the user's language. */
+  trans: TranslationBundle;
 }
-
-const CONNECTION_TEXT: Record<Exclude<ConnectionState, 'connected'>, string> = {
-  'no-kernel': 'Open a notebook or a console to see the Python modules its kernel has loaded.',
-  connecting: 'Connecting to the kernel…',
-  'no-extension': 'ipy_reimport is not loaded in this kernel.',
-  'other-version':
-    'This kernel runs another version of ipy_reimport than this panel: restart the kernel, or install the same version in it.'
-};
 
 /**
  * Record a render measure and keep only the last `MAX_MEASURES` of them. The
@@ -73,9 +71,10 @@ function recordRender(start: number): void {
   }
   const entries = performance.getEntriesByName(RENDER_MEASURE, 'measure');
   if (entries.length > MAX_MEASURES) {
-    const kept = entries
-      .slice(-MAX_MEASURES)
-      .map(entry => ({ start: entry.startTime, end: entry.startTime + entry.duration }));
+    const kept = entries.slice(-MAX_MEASURES).map(entry => ({
+      start: entry.startTime,
+      end: entry.startTime + entry.duration
+    }));
     performance.clearMeasures(RENDER_MEASURE);
     for (const range of kept) {
       performance.measure(RENDER_MEASURE, range);
@@ -88,8 +87,15 @@ export class ReimportPanel extends Widget {
   /** Build the DOM; it shows "no kernel" until a source is set. */
   constructor(options: IReimportPanelOptions) {
     super();
+    const trans = options.trans;
+    this._trans = trans;
     this._openFile = options.openFile;
-    this._rows = new RowList(options.openFile !== null, () => this._schedule(false));
+    this._message = new MessageView(trans);
+    this._header = new HeaderView(trans, text => this._model.setFilter(text));
+    this._result = new ResultView(trans);
+    this._rows = new RowList(trans, options.openFile !== null, () =>
+      this._schedule(false)
+    );
     this.id = PANEL_ID;
     this.addClass('jp-ReimportPanel');
     this._build();
@@ -113,7 +119,11 @@ export class ReimportPanel extends Widget {
    * @param basePath - the notebook's or console's directory, for file paths.
    * @param starting - no kernel yet, but the session is starting.
    */
-  setSource(source: IPanelSource | null, basePath: string, starting = false): void {
+  setSource(
+    source: IPanelSource | null,
+    basePath: string,
+    starting = false
+  ): void {
     this._basePath = basePath;
     if (source !== this._source) {
       this._bind(source);
@@ -157,7 +167,7 @@ export class ReimportPanel extends Widget {
   protected onActivateRequest(msg: Message): void {
     super.onActivateRequest(msg);
     if (this._model.connection === 'connected') {
-      this._filter.focus();
+      this._header.focusFilter();
     } else {
       this.node.focus();
     }
@@ -168,97 +178,16 @@ export class ReimportPanel extends Widget {
   private _build(): void {
     const node = this.node;
     node.tabIndex = -1;
-
-    const message = h('div', { class: 'jp-ReimportPanel-message' });
-    this._messageText = h('p', { class: 'jp-ReimportPanel-messageText' });
-    this._loadButton = h(
-      'button',
-      {
-        type: 'button',
-        class: 'jp-ReimportPanel-button jp-mod-accept',
-        'data-action': 'load-extension',
-        title: `Run ${LOAD_EXTENSION_CODE} in the kernel`
-      },
-      'Load ipy_reimport'
-    );
-    this._loadHint = h('p', { class: 'jp-ReimportPanel-hint' });
-    this._loadError = h('p', { class: 'jp-ReimportPanel-loadError', role: 'alert' });
-    message.append(this._messageText, this._loadButton, this._loadHint, this._loadError);
-
-    const header = h('div', { class: 'jp-ReimportPanel-header' });
-    const counts = h('div', { class: 'jp-ReimportPanel-counts' });
-    for (const state of MODULE_STATES) {
-      const count = h('span', {
-        class: 'jp-ReimportPanel-count',
-        'data-count': state,
-        title: STATE_HELP[state]
-      });
-      this._counts[state] = count;
-      counts.append(count);
-    }
-    const toolbar = h('div', { class: 'jp-ReimportPanel-toolbar' });
-    this._reloadStale = h('button', {
-      type: 'button',
-      class: 'jp-ReimportPanel-button jp-ReimportPanel-reloadStale',
-      'data-action': 'reload-stale',
-      title: 'Reload every stale module and the modules that import them'
-    });
-    this._scope = h('button', {
-      type: 'button',
-      class: 'jp-ReimportPanel-button jp-ReimportPanel-scope',
-      'data-action': 'scope',
-      'aria-pressed': 'false',
-      'aria-label': 'Show all loaded modules'
-    });
-    this._scope.append(
-      h('span', { 'data-option': 'user' }, 'User'),
-      h('span', { 'data-option': 'all' }, 'All')
-    );
-    const rescan = h(
-      'button',
-      {
-        type: 'button',
-        class: 'jp-ReimportPanel-button jp-ReimportPanel-rescan',
-        'data-action': 'rescan',
-        title: 'Re-check every file in scope exactly'
-      },
-      'Rescan'
-    );
-    toolbar.append(this._reloadStale, this._scope);
-    const search = h('div', { class: 'jp-ReimportPanel-search' });
-    this._filter = h('input', {
-      type: 'search',
-      class: 'jp-ReimportPanel-filter',
-      'data-action': 'filter',
-      placeholder: 'Filter',
-      'aria-label': 'Filter modules by name or path',
-      spellcheck: 'false',
-      autocomplete: 'off'
-    });
-    search.append(this._filter, rescan);
-    header.append(counts, toolbar, search);
-
-    this._result = h('div', {
-      class: 'jp-ReimportPanel-result',
-      'data-role': 'result',
-      role: 'status',
-      'aria-live': 'polite'
-    });
-
-    this._workers = h('ul', {
-      class: 'jp-ReimportPanel-workers',
-      'data-role': 'workers',
-      'aria-label': 'Worker processes after the last reload'
-    });
-
     this._empty = h('p', { class: 'jp-ReimportPanel-empty' });
-
-    node.append(message, header, this._result, this._workers, this._rows.node, this._empty);
-
-    node.addEventListener('click', this._onClick);
-    this._filter.addEventListener('input', () =>
-      this._model.setFilter(this._filter.value)
+    node.append(
+      this._message.node,
+      this._header.node,
+      this._result.result,
+      this._result.workers,
+      this._rows.node,
+      this._empty
     );
+    node.addEventListener('click', this._onClick);
   }
 
   // ------------------------------------------------------------ binding
@@ -285,7 +214,11 @@ export class ReimportPanel extends Widget {
 
   private _onClick = (event: MouseEvent): void => {
     const target = (event.target as Element | null)?.closest?.('[data-action]');
-    if (!target || !this.node.contains(target) || (target as HTMLButtonElement).disabled) {
+    if (
+      !target ||
+      !this.node.contains(target) ||
+      (target as HTMLButtonElement).disabled
+    ) {
       return;
     }
     const source = this._source;
@@ -304,7 +237,9 @@ export class ReimportPanel extends Widget {
         source?.setScope(this._model.scope === 'user' ? 'all' : 'user');
         break;
       case 'reload': {
-        const name = target.closest('[data-module]')?.getAttribute('data-module');
+        const name = target
+          .closest('[data-module]')
+          ?.getAttribute('data-module');
         if (name) {
           source?.reload([name]);
         }
@@ -347,11 +282,10 @@ export class ReimportPanel extends Widget {
     const changed = this.node.getAttribute('data-connection') !== state;
     setAttr(this.node, 'data-connection', state);
     setAttr(this.node, 'data-scope', model.scope);
-    this._renderMessage(state);
+    this._message.render(state, this._source?.loadState ?? null);
     if (state === 'connected') {
-      this._renderHeader(model);
-      this._renderResult(model);
-      this._renderWorkers(model.workers);
+      this._header.render(model);
+      this._result.render(model);
       this._renderEmpty(model, this._rows.render(model, this._basePath));
     } else if (!this._rows.isEmpty) {
       this._rows.render(null, this._basePath);
@@ -366,112 +300,25 @@ export class ReimportPanel extends Widget {
     }
   }
 
-  private _renderMessage(state: ConnectionState): void {
-    setText(this._messageText, state === 'connected' ? '' : CONNECTION_TEXT[state]);
-    const load = this._source?.loadState ?? { canLoad: false, loading: false, error: null };
-    const offerLoad = state === 'no-extension' && load.canLoad;
-    this._loadButton.hidden = !offerLoad;
-    this._loadButton.disabled = load.loading;
-    setText(this._loadButton, load.loading ? 'Loading ipy_reimport…' : 'Load ipy_reimport');
-    setText(
-      this._loadHint,
-      state !== 'no-extension'
-        ? ''
-        : load.canLoad
-          ? `or run ${LOAD_EXTENSION_CODE} in a cell`
-          : 'It needs a Python kernel.'
-    );
-    setText(this._loadError, state === 'no-extension' ? (load.error ?? '') : '');
-  }
-
-  private _renderHeader(model: ModuleModel): void {
-    const counts = model.counts();
-    for (const state of MODULE_STATES) {
-      const el = this._counts[state]!;
-      setText(el, `${counts[state]} ${state}`);
-      el.hidden = counts[state] === 0;
-    }
-    // What reload_stale reloads: the user's stale modules (all of them in the user scope).
-    const stale = model.staleUserCount();
-    setText(this._reloadStale, `Reload stale (${stale})`);
-    this._reloadStale.disabled = stale === 0;
-    const all = model.scope === 'all';
-    setAttr(this._scope, 'aria-pressed', all ? 'true' : 'false');
-    setAttr(
-      this._scope,
-      'title',
-      all
-        ? 'Showing every loaded module; click to show only your modules'
-        : 'Showing your modules; click to show every loaded module'
-    );
-    if (this._filter.value !== model.filter) {
-      this._filter.value = model.filter;
-    }
-  }
-
-  private _renderResult(model: ModuleModel): void {
-    const pending = model.reloadPending();
-    const outcome = model.lastResult;
-    let text = '';
-    if (pending === 'queued') {
-      text = 'Reload queued: it runs when the running cell finishes…';
-    } else if (pending === 'running') {
-      text = 'Reloading…';
-    } else if (outcome) {
-      text = describeOutcome(outcome);
-    }
-    setAttr(this._result, 'data-pending', pending);
-    setAttr(this._result, 'data-ok', pending || !outcome ? null : String(outcome.ok));
-    setText(this._result, text);
-    this._result.hidden = text === '';
-  }
-
-  /** One line per engine (Dask client, loky executor, other processes); rebuilt when they change. */
-  private _renderWorkers(engines: readonly IEngine[]): void {
-    if (engines === this._shownWorkers) {
-      return;
-    }
-    this._shownWorkers = engines;
-    const items = engines.map(engine => {
-      const item = h(
-        'li',
-        {
-          class: 'jp-ReimportPanel-engine',
-          'data-engine': engine.engine,
-          'data-behind': String(engine.behind),
-          title: engineTooltip(engine)
-        },
-        describeEngine(engine)
-      );
-      const behind = engine.details.filter(d => !CURRENT_STATUSES.includes(d.status));
-      if (behind.length > 0) {
-        const list = h('ul', { class: 'jp-ReimportPanel-engineDetails' });
-        list.append(...behind.map(d => h('li', {}, `${d.worker}: ${d.message}`)));
-        item.append(list);
-      }
-      return item;
-    });
-    this._workers.replaceChildren(...items);
-    this._workers.hidden = items.length === 0;
-  }
-
   private _renderEmpty(model: ModuleModel | null, total: number): void {
     let text = '';
     if (model && total === 0) {
+      const trans = this._trans;
       if (!model.hasSnapshot) {
-        text = 'Loading the module list…';
-      } else if (model.rows.size === 0) {
-        text = model.scope === 'user'
-          ? 'None of your modules is loaded yet.'
-          : 'No module is loaded.';
+        text = trans.__('Loading the module list…');
+      } else if (model.rows.size > 0) {
+        text = trans.__('No module matches “%1”.', model.filter.trim());
+      } else if (model.scope === 'user') {
+        text = trans.__('None of your modules is loaded yet.');
       } else {
-        text = `No module matches “${model.filter.trim()}”.`;
+        text = trans.__('No module is loaded.');
       }
     }
     setText(this._empty, text);
     this._empty.hidden = text === '';
   }
 
+  private _trans: TranslationBundle;
   private _openFile: ((path: string) => void) | null;
   private _connectionChanged = new Signal<this, ConnectionState>(this);
   private _standIn = new ModuleModel();
@@ -480,17 +327,9 @@ export class ReimportPanel extends Widget {
   private _basePath = '';
   private _frame = 0;
   private _changedAt: number | null = null;
+  private _message: MessageView;
+  private _header: HeaderView;
+  private _result: ResultView;
   private _rows: RowList;
-  private _counts: Partial<Record<ModuleState, HTMLElement>> = {};
-  private _messageText!: HTMLElement;
-  private _loadButton!: HTMLButtonElement;
-  private _loadHint!: HTMLElement;
-  private _loadError!: HTMLElement;
-  private _reloadStale!: HTMLButtonElement;
-  private _scope!: HTMLButtonElement;
-  private _filter!: HTMLInputElement;
-  private _result!: HTMLElement;
-  private _workers!: HTMLUListElement;
-  private _shownWorkers: readonly IEngine[] | null = null;
   private _empty!: HTMLElement;
 }

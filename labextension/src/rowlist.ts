@@ -4,10 +4,11 @@
  * windowed (fixed row height, spacers above and below), so a render costs the
  * same for 300 or 30,000 modules.
  */
+import type { TranslationBundle } from '@jupyterlab/translation';
 import { h, setAttr, setText } from './dom';
-import { resolveRowPath, rowTooltip } from './format';
+import { OpenTarget, resolveRowPath, rowTooltip, stateLabels } from './format';
 import { ModuleModel, PendingStatus } from './model';
-import { IRow, ModuleState, isModuleName } from './protocol';
+import { IRow, ModuleState } from './protocol';
 
 /** Height of a row in pixels (CSS reads it from a custom property). */
 export const ROW_HEIGHT = 26;
@@ -20,29 +21,6 @@ const OVERSCAN = 12;
 
 /** Row elements kept for reuse (scrolling a long list creates none). */
 const POOL_SIZE = 200;
-
-/** The badge text of each state. */
-const STATE_LABELS: Record<ModuleState, string> = {
-  stale: 'stale',
-  dependent: 'dependent',
-  missing: 'missing',
-  fresh: 'fresh',
-  unreloadable: 'unreloadable'
-};
-
-/** Why the kernel would refuse to reload a row's module (protocol: `reload`), or null. */
-function reloadRefusal(row: IRow): string | null {
-  if (row.state === 'unreloadable') {
-    return `${row.name} cannot be reloaded: ${row.reason ?? 'built-in or extension module'}`;
-  }
-  if (!row.user) {
-    return `${row.name} is not one of your modules; the panel reloads only those (in a cell: %reload_deep ${row.name})`;
-  }
-  if (!isModuleName(row.name)) {
-    return `${row.name} is not a name a reload request can carry`;
-  }
-  return null;
-}
 
 /** The DOM of one row and what it was last rendered from. */
 interface IRowView {
@@ -73,25 +51,47 @@ function createRowView(): IRowView {
     'data-action': 'open'
   });
   el.append(name, badge, reload, open);
-  return { el, name: text, badge, reload, open, row: null, pending: null, basePath: null };
+  return {
+    el,
+    name: text,
+    badge,
+    reload,
+    open,
+    row: null,
+    pending: null,
+    basePath: null
+  };
 }
 
 /** The scrolling list of rows. */
 export class RowList {
   /**
+   * @param trans - the texts in the user's language.
    * @param canOpen - whether files can be opened (shows the open buttons).
    * @param onViewportChange - called when a scroll or resize needs other rows.
    */
-  constructor(canOpen: boolean, onViewportChange: () => void) {
+  constructor(
+    trans: TranslationBundle,
+    canOpen: boolean,
+    onViewportChange: () => void
+  ) {
+    this._trans = trans;
+    this._labels = stateLabels(trans);
     this._canOpen = canOpen;
     this.node = h('div', {
       class: 'jp-ReimportPanel-list',
       role: 'list',
-      'aria-label': 'Loaded Python modules'
+      'aria-label': trans.__('Loaded Python modules')
     });
-    this.node.style.setProperty('--jp-ReimportPanel-row-height', `${ROW_HEIGHT}px`);
-    this._top = h('div', { class: 'jp-ReimportPanel-spacer', 'aria-hidden': 'true' });
-    this._bottom = h('div', { class: 'jp-ReimportPanel-spacer', 'aria-hidden': 'true' });
+    this.node.style.setProperty('--jp-reimport-row-height', `${ROW_HEIGHT}px`);
+    this._top = h('div', {
+      class: 'jp-ReimportPanel-spacer',
+      'aria-hidden': 'true'
+    });
+    this._bottom = h('div', {
+      class: 'jp-ReimportPanel-spacer',
+      'aria-hidden': 'true'
+    });
     this.node.append(this._top, this._bottom);
     this.node.addEventListener('scroll', onViewportChange, { passive: true });
     if (typeof ResizeObserver !== 'undefined') {
@@ -142,7 +142,8 @@ export class RowList {
     const views: IRowView[] = [];
     for (let i = start; i < end; i++) {
       const row = rows[i];
-      const view = this._attached.get(row.name) ?? this._pool.pop() ?? createRowView();
+      const view =
+        this._attached.get(row.name) ?? this._pool.pop() ?? createRowView();
       this._update(view, row, model!.rowPending(row.name), basePath);
       setAttr(view.el, 'aria-posinset', String(i + 1));
       setAttr(view.el, 'aria-setsize', String(total));
@@ -178,7 +179,10 @@ export class RowList {
     const viewport = this._viewport || this.node.clientHeight || 800;
     const top = this.node.scrollTop;
     const start = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
-    const end = Math.min(total, Math.ceil((top + viewport) / ROW_HEIGHT) + OVERSCAN);
+    const end = Math.min(
+      total,
+      Math.ceil((top + viewport) / ROW_HEIGHT) + OVERSCAN
+    );
     return [Math.min(start, end), end];
   }
 
@@ -188,42 +192,66 @@ export class RowList {
     pending: PendingStatus | null,
     basePath: string
   ): void {
-    if (view.row === row && view.pending === pending && view.basePath === basePath) {
+    if (
+      view.row === row &&
+      view.pending === pending &&
+      view.basePath === basePath
+    ) {
       return;
     }
     const el = view.el;
     setAttr(el, 'data-module', row.name);
     setAttr(el, 'data-state', row.state);
     setAttr(el, 'data-pending', pending);
-    setAttr(el, 'title', rowTooltip(row));
+    const trans = this._trans;
+    setAttr(el, 'title', rowTooltip(trans, row));
     setText(view.name, row.name);
-    setText(view.badge, STATE_LABELS[row.state]);
+    setText(view.badge, this._labels[row.state]);
 
-    const refusal = reloadRefusal(row);
-    view.reload.disabled = refusal !== null;
-    setAttr(view.reload, 'title', refusal ?? `Reload ${row.name} and the modules that import it`);
-    setAttr(view.reload, 'aria-label', `Reload ${row.name}`);
+    // The kernel decides whether the panel may reload a module, and says why not.
+    view.reload.disabled = row.reload_blocked !== null;
+    setAttr(
+      view.reload,
+      'title',
+      row.reload_blocked ??
+        trans.__('Reload %1 and the modules that import it', row.name)
+    );
+    setAttr(view.reload, 'aria-label', trans.__('Reload %1', row.name));
 
-    const target = this._canOpen ? resolveRowPath(basePath, row.path) : { kind: 'none' as const };
+    const target: OpenTarget = this._canOpen
+      ? resolveRowPath(basePath, row.path)
+      : { kind: 'none' };
     view.open.hidden = target.kind === 'none';
     view.open.disabled = target.kind !== 'inside';
-    setAttr(view.open, 'data-path', target.kind === 'inside' ? target.path : null);
     setAttr(
       view.open,
-      'title',
-      target.kind === 'inside'
-        ? `Open ${target.path}`
-        : target.kind === 'outside'
-          ? `${row.path} is outside the Jupyter root directory and cannot be opened here`
-          : null
+      'data-path',
+      target.kind === 'inside' ? target.path : null
     );
-    setAttr(view.open, 'aria-label', `Open the file of ${row.name}`);
+    setAttr(view.open, 'title', this._openTitle(target, row.path));
+    setAttr(view.open, 'aria-label', trans.__('Open the file of %1', row.name));
 
     view.row = row;
     view.pending = pending;
     view.basePath = basePath;
   }
 
+  private _openTitle(target: OpenTarget, path: string | null): string | null {
+    switch (target.kind) {
+      case 'inside':
+        return this._trans.__('Open %1', target.path);
+      case 'outside':
+        return this._trans.__(
+          '%1 is outside the Jupyter root directory and cannot be opened here',
+          path
+        );
+      default:
+        return null;
+    }
+  }
+
+  private _trans: TranslationBundle;
+  private _labels: Record<ModuleState, string>;
   private _canOpen: boolean;
   private _top: HTMLElement;
   private _bottom: HTMLElement;

@@ -1,24 +1,26 @@
 /** model.ts: snapshot, delta, order, counts, filter, pending requests, results. */
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
-import { ModuleModel, compareRows, matchesFilter } from '../src/model';
+import { ModuleModel } from '../src/model';
+import { compareRows, matchesFilter } from '../src/rows';
 import {
   IDelta,
+  IError,
   IResult,
   IRow,
   ISnapshot,
+  KernelMessage,
   ModuleState,
   Scope,
-  parseKernelMessage,
-  reloadRequest,
-  reloadStaleRequest,
-  rescanRequest,
-  setScopeRequest,
-  subscribeRequest
+  PanelMessage
 } from '../src/protocol';
-import { examples } from './examples';
+import { example, examples } from './examples';
 
-function row(name: string, state: ModuleState = 'fresh', extra: Partial<IRow> = {}): IRow {
+function row(
+  name: string,
+  state: ModuleState = 'fresh',
+  extra: Partial<IRow> = {}
+): IRow {
   return {
     name,
     state,
@@ -27,18 +29,44 @@ function row(name: string, state: ModuleState = 'fresh', extra: Partial<IRow> = 
     importers: 0,
     imported_by: [],
     reason: null,
+    reload_blocked: null,
     last_reload: null,
     ...extra
   };
 }
 
-function snapshot(rows: IRow[], scope: Scope = 'user', ...requestIds: string[]): ISnapshot {
-  return { v: 2, type: 'snapshot', request_ids: requestIds.length ? requestIds : ['s0'], scope, modules: rows };
+function snapshot(
+  rows: IRow[],
+  scope: Scope = 'user',
+  ...requestIds: string[]
+): ISnapshot {
+  return {
+    v: 2,
+    type: 'snapshot',
+    request_ids: requestIds.length ? requestIds : ['s0'],
+    scope,
+    modules: rows
+  };
 }
 
-function delta(changed: IRow[], removed: string[] = [], scope: Scope = 'user'): IDelta {
+function delta(
+  changed: IRow[],
+  removed: string[] = [],
+  scope: Scope = 'user'
+): IDelta {
   return { v: 2, type: 'delta', scope, changed, removed };
 }
+
+const reloadRequest = (id: string, modules: string[]): PanelMessage => ({
+  v: 2,
+  type: 'reload',
+  id,
+  modules
+});
+const request = (
+  type: 'reload_stale' | 'rescan' | 'subscribe',
+  id: string
+): PanelMessage => ({ v: 2, type, id });
 
 const names = (rows: readonly IRow[]): string[] => rows.map(r => r.name);
 
@@ -73,7 +101,9 @@ describe('ModuleModel', () => {
 
   it('applies a delta: changed rows replace or add, removed names go', () => {
     model.apply(snapshot([row('a'), row('b'), row('c')]));
-    const changed = model.apply(delta([row('b', 'stale'), row('d')], ['c', 'not.there']));
+    const changed = model.apply(
+      delta([row('b', 'stale'), row('d')], ['c', 'not.there'])
+    );
     assert.equal(changed, true);
     assert.deepEqual(names(model.sortedRows()), ['b', 'a', 'd']);
     assert.equal(model.rows.get('b')?.state, 'stale');
@@ -112,7 +142,14 @@ describe('ModuleModel', () => {
   });
 
   it('counts rows per state, ignoring the filter', () => {
-    model.apply(snapshot([row('a', 'stale'), row('b', 'stale'), row('c'), row('m', 'missing')]));
+    model.apply(
+      snapshot([
+        row('a', 'stale'),
+        row('b', 'stale'),
+        row('c'),
+        row('m', 'missing')
+      ])
+    );
     model.setFilter('zzz');
     assert.deepEqual(model.counts(), {
       stale: 2,
@@ -153,7 +190,12 @@ describe('ModuleModel', () => {
   });
 
   it('tracks a reload from running to queued to its result', () => {
-    model.apply(snapshot([row('shapes.units', 'stale'), row('shapes.geometry', 'dependent')]));
+    model.apply(
+      snapshot([
+        row('shapes.units', 'stale'),
+        row('shapes.geometry', 'dependent')
+      ])
+    );
     model.addPending(reloadRequest('r7', ['shapes.units']));
     assert.equal(model.pending.get('r7')?.status, 'running');
     assert.equal(model.rowPending('shapes.units'), 'running');
@@ -164,38 +206,36 @@ describe('ModuleModel', () => {
     assert.equal(model.rowPending('shapes.units'), 'queued');
     assert.equal(model.reloadPending(), 'queued');
 
-    const result = examples.valid.kernel_to_panel[6] as IResult;
+    const result = example<IResult>('result', m => m.request_id === 'r7');
     model.apply(result);
     assert.equal(model.pending.size, 0);
     assert.equal(model.rowPending('shapes.units'), null);
     assert.equal(model.reloadPending(), null);
-    const outcome = model.lastResult;
-    assert.ok(outcome && outcome.ok);
-    assert.deepEqual(outcome.order, ['shapes.units', 'shapes.geometry']);
-    assert.equal(outcome.seconds, 0.0123);
-    assert.deepEqual(outcome.skipped, result.skipped);
+    assert.deepEqual(model.lastResult, { ok: true, result });
   });
 
-  it('marks stale and dependent rows for reload_stale', () => {
-    model.apply(snapshot([row('a', 'stale'), row('b', 'dependent'), row('c'), row('m', 'missing')]));
-    model.addPending(reloadStaleRequest('r2'));
-    assert.deepEqual(model.pending.get('r2')?.modules, ['a', 'b']);
-    assert.equal(model.rowPending('c'), null);
+  it("marks no row for reload_stale: which modules run is the kernel's to say", () => {
+    model.apply(snapshot([row('a', 'stale'), row('b', 'dependent'), row('c')]));
+    model.addPending(request('reload_stale', 'r2'));
+    assert.deepEqual(model.pending.get('r2')?.modules, []);
+    assert.equal(model.rowPending('a'), null);
+    assert.equal(model.reloadPending(), 'running');
   });
 
-  it('counts and marks only the user\'s stale modules for reload_stale (what the kernel reloads)', () => {
+  it("counts only the user's stale modules on the reload-stale button", () => {
     model.apply(
-      snapshot([
-        row('mine', 'stale'),
-        row('mine.user', 'dependent'),
-        row('lib', 'stale', { user: false }),
-        row('lib.user', 'dependent', { user: false })
-      ], 'all')
+      snapshot(
+        [
+          row('mine', 'stale'),
+          row('mine.user', 'dependent'),
+          row('lib', 'stale', { user: false }),
+          row('lib.user', 'dependent', { user: false })
+        ],
+        'all'
+      )
     );
     assert.equal(model.counts().stale, 2);
     assert.equal(model.staleUserCount(), 1);
-    model.addPending(reloadStaleRequest('r5'));
-    assert.deepEqual(model.pending.get('r5')?.modules, ['mine', 'mine.user']);
     model.apply(delta([row('mine')], [], 'all'));
     assert.equal(model.staleUserCount(), 0);
   });
@@ -210,16 +250,15 @@ describe('ModuleModel', () => {
   it('keeps a failed reload error with module, path and line, rows unchanged', () => {
     model.apply(snapshot([row('shapes.units', 'stale')]));
     model.addPending(reloadRequest('r9', ['shapes.units']));
-    const failed = parseKernelMessage(examples.valid.kernel_to_panel[8]);
-    assert.ok(failed);
-    model.apply(failed);
+    model.apply(example<IResult>('result', m => !m.ok));
     const outcome = model.lastResult;
     assert.ok(outcome && !outcome.ok);
     assert.deepEqual(outcome.error, {
       module: 'shapes.units',
       path: 'shapes/units.py',
       line: 3,
-      message: 'SyntaxError: invalid syntax'
+      message: 'SyntaxError: invalid syntax',
+      rolled_back: true
     });
     assert.equal(outcome.code, null);
     assert.equal(model.rows.get('shapes.units')?.state, 'stale');
@@ -228,9 +267,7 @@ describe('ModuleModel', () => {
 
   it('turns an error message into a failed outcome and drops its request', () => {
     model.addPending(reloadRequest('r10', ['shapes.nope']));
-    const error = parseKernelMessage(examples.valid.kernel_to_panel[9]);
-    assert.ok(error);
-    model.apply(error);
+    model.apply(example<IError>('error', m => m.code === 'unknown_module'));
     const outcome = model.lastResult;
     assert.ok(outcome && !outcome.ok);
     assert.equal(outcome.code, 'unknown_module');
@@ -239,8 +276,8 @@ describe('ModuleModel', () => {
   });
 
   it('answers rescan and set_scope with their snapshot', () => {
-    model.addPending(rescanRequest('r3'));
-    model.addPending(setScopeRequest('r4', 'all'));
+    model.addPending(request('rescan', 'r3'));
+    model.addPending({ v: 2, type: 'set_scope', id: 'r4', scope: 'all' });
     assert.equal(model.reloadPending(), null);
     model.apply(snapshot([row('a')], 'user', 'r3'));
     assert.deepEqual([...model.pending.keys()], ['r4']);
@@ -250,10 +287,10 @@ describe('ModuleModel', () => {
   });
 
   it('answers every request a shared snapshot lists', () => {
-    model.addPending(subscribeRequest('s1'));
-    model.addPending(rescanRequest('r2'));
-    model.addPending(rescanRequest('r3'));
-    model.addPending(reloadStaleRequest('r4'));
+    model.addPending(request('subscribe', 's1'));
+    model.addPending(request('rescan', 'r2'));
+    model.addPending(request('rescan', 'r3'));
+    model.addPending(request('reload_stale', 'r4'));
     model.apply(snapshot([row('a')], 'user', 's1', 'r2', 'r3'));
     assert.deepEqual([...model.pending.keys()], ['r4']);
   });
@@ -261,10 +298,16 @@ describe('ModuleModel', () => {
   it('ignores queued for an unknown request, hello, pong and goodbye', () => {
     model.apply(snapshot([row('a')]));
     emitted = 0;
-    assert.equal(model.apply({ v: 2, type: 'queued', request_id: 'nope' }), false);
+    assert.equal(
+      model.apply({ v: 2, type: 'queued', request_id: 'nope' }),
+      false
+    );
     assert.equal(model.apply({ v: 2, type: 'hello', version: '0.1.0' }), false);
     assert.equal(model.apply({ v: 2, type: 'pong', request_id: 'p1' }), false);
-    assert.equal(model.apply({ v: 2, type: 'goodbye', reason: 'expired' }), false);
+    assert.equal(
+      model.apply({ v: 2, type: 'goodbye', reason: 'expired' }),
+      false
+    );
     assert.equal(emitted, 0);
   });
 
@@ -272,7 +315,13 @@ describe('ModuleModel', () => {
     model.setFilter('a');
     model.apply(snapshot([row('a')], 'all'));
     model.addPending(reloadRequest('r1', ['a']));
-    model.apply({ v: 2, type: 'error', request_id: null, code: 'internal', message: 'x' });
+    model.apply({
+      v: 2,
+      type: 'error',
+      request_id: null,
+      code: 'internal',
+      message: 'x'
+    });
     model.reset();
     assert.equal(model.rows.size, 0);
     assert.equal(model.pending.size, 0);
@@ -284,16 +333,23 @@ describe('ModuleModel', () => {
 
   it('applies every valid example message without throwing', () => {
     for (const message of examples.valid.kernel_to_panel) {
-      const parsed = parseKernelMessage(message);
-      assert.ok(parsed);
-      model.apply(parsed);
+      model.apply(message as KernelMessage);
     }
     assert.equal(model.scope, 'all');
   });
 
   it('sorts and filters 3,000 rows quickly', () => {
-    const states: ModuleState[] = ['fresh', 'fresh', 'fresh', 'stale', 'dependent', 'unreloadable'];
-    const rows = Array.from({ length: 3000 }, (_, i) => row(`pkg${i % 50}.mod${i}`, states[i % states.length]));
+    const states: ModuleState[] = [
+      'fresh',
+      'fresh',
+      'fresh',
+      'stale',
+      'dependent',
+      'unreloadable'
+    ];
+    const rows = Array.from({ length: 3000 }, (_, i) =>
+      row(`pkg${i % 50}.mod${i}`, states[i % states.length])
+    );
     const start = performance.now();
     model.apply(snapshot(rows));
     model.visibleRows();

@@ -1,43 +1,16 @@
-/** Worker processes in the protocol (revision 1), the model and the texts. */
+/** Worker processes in results: the model keeps them, the texts name them. */
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import { describeEngine, describeOutcome, engineTooltip } from '../src/format';
 import { ModuleModel } from '../src/model';
-import { IEngine, IResult, KernelMessage, parseKernelMessage } from '../src/protocol';
-import { examples } from './examples';
+import { IResult } from '../src/protocol';
+import { example } from './examples';
+import { trans } from './trans';
 
 /** The example result that lists workers of every engine. */
-function exampleWithWorkers(): IResult {
-  const found = examples.valid.kernel_to_panel.find(
-    m => (m as { type?: string }).type === 'result' && Array.isArray((m as IResult).workers) &&
-      (m as IResult).workers!.length > 0
-  );
-  assert.ok(found, 'the examples have a result with workers');
-  return found as IResult;
-}
-
-const dask = (): IEngine => exampleWithWorkers().workers![0];
-
-describe('result.workers in the protocol', () => {
-  it('is optional: results of revision-0 kernels stay valid', () => {
-    const { workers, ...older } = exampleWithWorkers();
-    assert.ok(workers);
-    assert.notEqual(parseKernelMessage(older), null);
-  });
-
-  const cases: Array<[string, unknown]> = [
-    ['an engine without counts', { ...dask(), current: undefined }],
-    ['a fractional count', { ...dask(), behind: 0.5 }],
-    ['a detail without a message', { ...dask(), details: [{ worker: 'w', status: 'failed' }] }],
-    ['a note that is a number', { ...dask(), note: 3 }]
-  ];
-  for (const [name, engine] of cases) {
-    it(`rejects ${name}`, () => {
-      assert.equal(parseKernelMessage({ ...exampleWithWorkers(), workers: [engine] }), null);
-    });
-  }
-
-});
+const withWorkers = (): IResult =>
+  example<IResult>('result', m => m.workers.length > 0);
+const failed = (): IResult => example<IResult>('result', m => !m.ok);
 
 describe('ModuleModel.workers', () => {
   let model: ModuleModel;
@@ -46,18 +19,16 @@ describe('ModuleModel.workers', () => {
     model = new ModuleModel();
   });
 
-  const failed = (): KernelMessage =>
-    examples.valid.kernel_to_panel.find(
-      m => (m as IResult).type === 'result' && (m as IResult).ok === false
-    ) as KernelMessage;
-
   it('keeps the engines of the last successful reload, through a failed one', () => {
-    model.apply(exampleWithWorkers());
-    assert.deepEqual(model.workers.map(e => [e.engine, e.current, e.behind]), [
-      ['dask', 1, 1],
-      ['loky', 2, 0],
-      ['processes', 0, 1]
-    ]);
+    model.apply(withWorkers());
+    assert.deepEqual(
+      model.workers.map(e => [e.engine, e.current, e.behind]),
+      [
+        ['dask', 1, 1],
+        ['loky', 2, 0],
+        ['processes', 0, 1]
+      ]
+    );
     model.apply(failed());
     assert.equal(model.workers.length, 3);
     model.reset();
@@ -65,34 +36,38 @@ describe('ModuleModel.workers', () => {
   });
 
   it('replaces them with the next result that lists workers, even none', () => {
-    model.apply(exampleWithWorkers());
-    model.apply({ ...exampleWithWorkers(), workers: [] });
+    model.apply(withWorkers());
+    model.apply({ ...withWorkers(), workers: [] });
     assert.equal(model.workers.length, 0);
   });
 });
 
 describe('worker texts', () => {
   it('says how many workers are behind after the reload line', () => {
-    const text = describeOutcome({
-      ok: true,
-      requestId: 'r1',
-      seconds: 0.0123,
-      order: ['a'],
-      modules: [],
-      skipped: [],
-      workers: exampleWithWorkers().workers
-    });
-    assert.equal(text, 'Reloaded 1 module in 12 ms: a; 2 workers are behind');
+    const text = describeOutcome(trans, { ok: true, result: withWorkers() });
+    assert.equal(
+      text,
+      'Reloaded 1 module in 12 ms (1 ran changed statements): shapes.units; 2 workers are behind'
+    );
   });
 
   it('counts each engine and names what is behind in the tooltip', () => {
-    const [daskEngine, loky, processes] = exampleWithWorkers().workers!;
-    assert.equal(describeEngine(daskEngine), 'Dask tcp://127.0.0.1:8786: 1 current, 1 behind');
-    assert.equal(describeEngine(loky), 'joblib (loky): 2 current, 0 behind');
+    const [daskEngine, loky, processes] = withWorkers().workers;
     assert.equal(
-      describeEngine(processes),
+      describeEngine(trans, daskEngine),
+      'Dask tcp://127.0.0.1:8786: 1 current, 1 behind'
+    );
+    assert.equal(
+      describeEngine(trans, loky),
+      'joblib (loky): 2 current, 0 behind'
+    );
+    assert.equal(
+      describeEngine(trans, processes),
       '1 other worker process cannot be reached and may run old code'
     );
-    assert.match(engineTooltip(daskEngine), /tcp:\/\/127\.0\.0\.1:40417: behind: .*line 3/);
+    assert.match(
+      engineTooltip(trans, daskEngine),
+      /tcp:\/\/127\.0\.0\.1:40417: behind: .*line 3/
+    );
   });
 });

@@ -121,6 +121,10 @@ def test_scope_toggle_lists_library_modules_and_back(loaded):
     expect(panel.root).to_have_attribute("data-scope", "all")
     panel.filter("json.decoder")  # the full list may be virtualised: bring the row into view
     panel.expect_state("json.decoder", "fresh")
+    # The kernel says why the panel may not reload a library module; the button shows its reason.
+    library = panel.row_button("json.decoder", "reload")
+    expect(library).to_be_disabled()
+    expect(library).to_have_attribute("title", re.compile(r"^(?!Reload ).+"))
     lab.shot("scope-all")
 
     panel.filter("")
@@ -128,6 +132,8 @@ def test_scope_toggle_lists_library_modules_and_back(loaded):
     expect(panel.root).to_have_attribute("data-scope", "user")
     expect(panel.row("json.decoder")).to_have_count(0)
     panel.expect_state("pkg.base", "fresh")
+    expect(panel.row_button("pkg.base", "reload")).to_be_enabled()
+    expect(panel.row_button("pkg.base", "reload")).to_have_attribute("title", re.compile(r"^Reload pkg\.base"))
 
     panel.button("rescan").click()  # an exact re-check changes nothing here
     panel.expect_state("pkg.base", "fresh")

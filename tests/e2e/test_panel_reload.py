@@ -74,6 +74,8 @@ def test_row_reload_makes_rows_fresh_and_the_kernel_runs_the_new_code(loaded, pr
     result = lab.panel.result()
     expect(result).to_have_attribute("data-ok", "true")
     expect(result).to_contain_text(re.compile(r"pkg\.base|2 modules"))
+    # What ran in each module, as the kernel reported it (not a guess of the panel).
+    expect(result).to_contain_text(re.compile(r"\(\d+ (re-executed|patched in place|ran changed statements|rebound)"))
     expect(result).to_contain_text(re.compile(r"\d\s*(ms|s)\b|µs"))  # how long it took
     lab.shot("reloaded")
 

@@ -1,6 +1,9 @@
 class Factory:
     count = 0
 
+    def __init__(self):
+        self.size = 3
+
     def make(self):
         return "make v1"
 

@@ -1,6 +1,9 @@
 class Factory:
     count = 0
 
+    def __init__(self):
+        self.size = 3
+
     def make(self):
         return "make v2"
 
@@ -15,3 +18,6 @@ class Factory:
     @property
     def kind(self):
         return "kind v2"
+
+    def added(self):
+        return ("added v2", self.size * 2)

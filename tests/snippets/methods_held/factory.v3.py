@@ -1,6 +1,9 @@
 class Factory:
     count = 1
 
+    def __init__(self):
+        self.size = 3
+
     def make(self):
         return "make v3"
 
@@ -15,3 +18,6 @@ class Factory:
     @property
     def kind(self):
         return "kind v3"
+
+    def added(self):
+        return ("added v3", self.size * 2)
