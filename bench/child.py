@@ -18,9 +18,13 @@ import os
 import statistics
 import sys
 import time
+from typing import TYPE_CHECKING
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import genpkg  # noqa: E402
+import genpkg
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
 
 HEAVY = ("numpy", "pandas", "scipy", "scipy.stats", "scipy.optimize", "scipy.linalg")
 ns = time.perf_counter_ns
@@ -34,11 +38,14 @@ def ms(values_ns) -> list[float]:
 def summary(values_ns) -> dict:
     """Median and p90 (ms) of a list of durations in ns."""
     values = sorted(ms(values_ns))
-    return {"n": len(values), "median": statistics.median(values),
-            "p90": values[min(len(values) - 1, int(0.9 * len(values)))]}
+    return {
+        "n": len(values),
+        "median": statistics.median(values),
+        "p90": values[min(len(values) - 1, int(0.9 * len(values)))],
+    }
 
 
-def setup(args) -> "InteractiveShell":
+def setup(args) -> InteractiveShell:
     """Import the data-science stack and the generated packages, then create the shell."""
     sys.path.insert(0, args.root)
     for name in HEAVY:
@@ -47,7 +54,7 @@ def setup(args) -> "InteractiveShell":
         importlib.import_module(name)
     if args.extra:
         sys.path.insert(0, args.extra_root)
-        for name in genpkg.module_names("extrapkg", args.extra_total)[:args.extra]:
+        for name in genpkg.module_names("extrapkg", args.extra_total)[: args.extra]:
             importlib.import_module(name)
     from IPython.core.interactiveshell import InteractiveShell
     from traitlets.config import Config
@@ -70,8 +77,10 @@ def load_tool(ip, tool: str) -> tuple[float, dict]:
         if tool == "ipy_reimport_auto":
             ip.run_line_magic("reload_deep", "--auto on")
     elapsed = (ns() - start) / 1e6
-    added = {event: [cb for cb in callbacks if cb not in before.get(event, ())]
-             for event, callbacks in ip.events.callbacks.items()}
+    added = {
+        event: [cb for cb in callbacks if cb not in before.get(event, ())]
+        for event, callbacks in ip.events.callbacks.items()
+    }
     for _ in range(3):
         ip.run_cell("pass", store_history=False)
     return elapsed, {event: cbs for event, cbs in added.items() if cbs}
@@ -106,8 +115,10 @@ def timed(step, count: int, budget: float) -> list[int]:
 def scenario_cells(ip, args, hooks: dict) -> dict:
     """Time 'pass' cells, then the tool's own per-cell callbacks called directly."""
     seen = {}
-    remember = {"pre_run_cell": lambda info: seen.setdefault("info", info),
-                "post_run_cell": lambda result: seen.setdefault("result", result)}
+    remember = {
+        "pre_run_cell": lambda info: seen.setdefault("info", info),
+        "post_run_cell": lambda result: seen.setdefault("result", result),
+    }
     for event, callback in remember.items():
         ip.events.register(event, callback)
     for _ in range(100):
@@ -140,7 +151,9 @@ def reload_root(ip, args) -> tuple[int, int | None]:
     """One reload of the edited root with the tool under test; returns (ns, modules re-executed)."""
     start = ns()
     if args.tool.startswith("ipy_reimport"):
-        report = ip.run_line_magic("reload_deep", "benchpkg.base" + (" --full" if args.tool == "ipy_reimport_full" else ""))
+        report = ip.run_line_magic(
+            "reload_deep", "benchpkg.base" + (" --full" if args.tool == "ipy_reimport_full" else "")
+        )
         elapsed = ns() - start
         return elapsed, sum(m.action == "executed" for m in report.modules)
     if args.tool == "reload_loop":
@@ -160,9 +173,14 @@ def scenario_root(ip, args, hooks: dict) -> dict:
         const, factor = (1 + k, 2) if args.variant == "const" else (1, 2 + k)
         genpkg.write_base(args.root, const, genpkg.PAST + 1000 * k, factor=factor)
         elapsed, executed = reload_root(ip, args)
-        runs.append({"ms": elapsed / 1e6, "executed": executed,
-                     "base_ok": sys.modules["benchpkg.base"].double(1) == factor * const,
-                     "seeing": dependents_seeing(args.size, const, factor)})
+        runs.append(
+            {
+                "ms": elapsed / 1e6,
+                "executed": executed,
+                "base_ok": sys.modules["benchpkg.base"].double(1) == factor * const,
+                "seeing": dependents_seeing(args.size, const, factor),
+            }
+        )
     return {"runs": runs}
 
 
@@ -182,18 +200,22 @@ def scenario_repeat(ip, args, hooks: dict) -> dict:
         else:
             times.append(cell_ns(ip))
     new = sys.modules["benchpkg.shapes"]
-    return {"ms": ms(times), "orders": sorted(orders),
-            "module_ok": new.VERSION == args.edits,
-            "instances_ok": math.isclose(circles[1].area(), math.pi + args.edits),
-            "isinstance_ok": isinstance(circles[1], new.Circle),
-            "users_ok": sys.modules["benchpkg.s00"].use00() > 0}
+    return {
+        "ms": ms(times),
+        "orders": sorted(orders),
+        "module_ok": new.VERSION == args.edits,
+        "instances_ok": math.isclose(circles[1].area(), math.pi + args.edits),
+        "isinstance_ok": isinstance(circles[1], new.Circle),
+        "users_ok": sys.modules["benchpkg.s00"].use00() > 0,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("scenario", choices=["cells", "root", "repeat"])
-    parser.add_argument("tool", choices=["none", "autoreload", "ipy_reimport", "ipy_reimport_auto",
-                                         "ipy_reimport_full", "reload_loop"])
+    parser.add_argument(
+        "tool", choices=["none", "autoreload", "ipy_reimport", "ipy_reimport_auto", "ipy_reimport_full", "reload_loop"]
+    )
     parser.add_argument("root")
     parser.add_argument("out")
     parser.add_argument("--extra-root")
@@ -208,9 +230,16 @@ def main() -> None:
     ip = setup(args)
     modules = len(sys.modules)
     load_ms, hooks = load_tool(ip, args.tool)
-    result = {"modules": modules, "modules_after": len(sys.modules), "load_ms": load_ms,
-              "bytecode": not sys.dont_write_bytecode, "user_files": user_files(args.tool)}
-    result.update({"cells": scenario_cells, "root": scenario_root, "repeat": scenario_repeat}[args.scenario](ip, args, hooks))
+    result = {
+        "modules": modules,
+        "modules_after": len(sys.modules),
+        "load_ms": load_ms,
+        "bytecode": not sys.dont_write_bytecode,
+        "user_files": user_files(args.tool),
+    }
+    result.update(
+        {"cells": scenario_cells, "root": scenario_root, "repeat": scenario_repeat}[args.scenario](ip, args, hooks)
+    )
     with open(args.out, "w") as f:
         json.dump(result, f)
 

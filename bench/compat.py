@@ -133,7 +133,7 @@ def table(header: list[str], rows: list[list[str]], markdown: bool) -> str:
         lines = [header, ["---"] + ["---:"] * (len(header) - 1), *rows]
         return "\n".join("| " + " | ".join(row) + " |" for row in lines)
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in [header, *rows])
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)).rstrip() for r in [header, *rows])
 
 
 def report(scenarios: list[Scenario], tools: list[str], matrix: dict, verbose: bool, markdown: bool) -> None:
@@ -147,13 +147,14 @@ def report(scenarios: list[Scenario], tools: list[str], matrix: dict, verbose: b
         rows.append(["**checks that hold**", *(score(matrix, scenarios, t)[1] for t in tools)])
     print(table(["scenario (checks)", *(TOOLS[t] for t in tools)], rows, markdown))
     if any(o.not_applicable for row in matrix.values() for o in row.values()):
-        print("* not counted: checks of ipy_reimport's report (what was replaced and who holds the old "
-              "objects); the other tools print none")
+        print(
+            "* not counted: checks of ipy_reimport's report (what was replaced and who holds the old "
+            "objects); the other tools print none"
+        )
     print()
     for tool in tools:
         print(totals(tool, [matrix[s.name][tool] for s in scenarios]))
-    print("versions: " + ", ".join(f"{TOOLS[t]} {version_of(t)}" for t in tools)
-          + f", Python {sys.version.split()[0]}")
+    print("versions: " + ", ".join(f"{TOOLS[t]} {version_of(t)}" for t in tools) + f", Python {sys.version.split()[0]}")
     if verbose:
         print_failures(scenarios, tools, matrix)
 
@@ -176,9 +177,11 @@ def totals(tool: str, outcomes: list[Outcome]) -> str:
     counted = sum(o.total for o in outcomes if o.error is None)
     skipped = sum(len(o.not_applicable) for o in outcomes)
     errors = sum(o.error is not None for o in outcomes)
-    return (f"{TOOLS[tool]} {complete}/{len(outcomes)} scenarios, {passed}/{counted} checks"
-            + (f" ({skipped} not applicable)" if skipped else "")
-            + (f", {errors} scenarios crashed or timed out" if errors else ""))
+    return (
+        f"{TOOLS[tool]} {complete}/{len(outcomes)} scenarios, {passed}/{counted} checks"
+        + (f" ({skipped} not applicable)" if skipped else "")
+        + (f", {errors} scenarios crashed or timed out" if errors else "")
+    )
 
 
 def print_failures(scenarios: list[Scenario], tools: list[str], matrix: dict) -> None:
@@ -211,8 +214,10 @@ def main() -> None:
     tools = [t for t in TOOLS if not args.tool or t in args.tool]
     start = time.monotonic()
     matrix = measure(scenarios, tools)
-    print(f"\n== What survives a reload: {len(scenarios)} scenario(s) of tests/snippets, a fresh interpreter "
-          f"per scenario and tool ==")
+    print(
+        f"\n== What survives a reload: {len(scenarios)} scenario(s) of tests/snippets, a fresh interpreter "
+        f"per scenario and tool =="
+    )
     report(scenarios, tools, matrix, args.verbose, args.markdown)
     print(f"done in {time.monotonic() - start:.0f} s", file=sys.stderr)
 

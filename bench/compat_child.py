@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
-from scenarios import PRELUDE, Scenario, load  # noqa: E402
+from scenarios import PRELUDE, Scenario, load
 
 BASE_MTIME = 1_700_000_000  # seconds; version v is written at BASE_MTIME + 10 * v
 JURIGGED_WAIT = 10.0  # seconds to wait for jurigged to apply an edit
@@ -66,7 +66,7 @@ def failure_summary(stderr: str) -> str:
     """``autoreload of m failed: TypeError: ...`` from a tool's traceback on stderr."""
     lines = [line for line in stderr.splitlines() if line.strip() and not line[0].isspace() and line != "]"]
     head = next((line for line in reversed(lines) if " failed" in line), lines[0])
-    head = head[:head.index(" failed") + len(" failed")] if " failed" in head else head
+    head = head[: head.index(" failed") + len(" failed")] if " failed" in head else head
     return f"{head.lstrip('[')}: {first_line(lines[-1])}"
 
 

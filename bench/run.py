@@ -27,10 +27,16 @@ sys.path.insert(0, HERE)
 import genpkg  # noqa: E402
 
 TOOLS = {"none": "none", "autoreload": "autoreload 2", "ipy_reimport": "ipy_reimport"}
-LABELS = {**TOOLS, "ipy_reimport_auto": "ipy_reimport --auto on", "ipy_reimport_full": "ipy_reimport --full",
-          "reload_loop": "reload loop"}
-RESTART = ("import importlib, sys; import numpy, pandas, scipy.stats, scipy.optimize\n"
-           "for i in range(300): importlib.import_module('benchpkg.m%03d' % i)")
+LABELS = {
+    **TOOLS,
+    "ipy_reimport_auto": "ipy_reimport --auto on",
+    "ipy_reimport_full": "ipy_reimport --full",
+    "reload_loop": "reload loop",
+}
+RESTART = (
+    "import importlib, sys; import numpy, pandas, scipy.stats, scipy.optimize\n"
+    "for i in range(300): importlib.import_module('benchpkg.m%03d' % i)"
+)
 
 
 class Runner:
@@ -88,7 +94,9 @@ def fmt_ms(value: float | None) -> str:
 def table(header: list[str], rows: list[list[str]]) -> str:
     """Left-aligned columns."""
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in [header, *rows])
+    return "\n".join(
+        "  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=False)).rstrip() for r in [header, *rows]
+    )
 
 
 def ratio_text(big: float, small: float) -> str:
@@ -122,8 +130,9 @@ def extra_options(extra_root: str, extra: int, total: int) -> list[str]:
     return ["--extra-root", extra_root, "--extra", str(extra), "--extra-total", str(total)] if extra else []
 
 
-def cells_section(runner: Runner, pkg: str, extra_root: str, sizes: list[int], total: int,
-                  opts: list[str], rounds: int) -> dict:
+def cells_section(
+    runner: Runner, pkg: str, extra_root: str, sizes: list[int], total: int, opts: list[str], rounds: int
+) -> dict:
     """Scenario 1: per-cell overhead, then the flatness sweep over extra module counts."""
     print("Scenario 1 (per-cell overhead) ...", file=sys.stderr)
     sweep = {}
@@ -137,77 +146,138 @@ def cells_section(runner: Runner, pkg: str, extra_root: str, sizes: list[int], t
     main = sweep[sizes[0]]
     over = overheads(main)
     count = main["none"]["modules"] if main["none"] else "?"
-    print(f"\n== 1. Per-cell overhead ({count:,} modules in sys.modules; 'pass' cells after 100 warm-up "
-          f"cells; median of the medians of {rounds} round(s), one process per tool and round) ==")
+    print(
+        f"\n== 1. Per-cell overhead ({count:,} modules in sys.modules; 'pass' cells after 100 warm-up "
+        f"cells; median of the medians of {rounds} round(s), one process per tool and round) =="
+    )
     rows = []
     for tool, r in main.items():
         if r is None:
             rows.append([TOOLS[tool], "error"])
             continue
-        rows.append([TOOLS[tool], f"{r['n']}", fmt_ms(r["median"]), fmt_ms(r["p90"]),
-                     "-" if tool == "none" else fmt_ms(over[tool]),
-                     "-" if tool == "none" else fmt_ms(r["hooks"]),
-                     "-" if tool == "none" else f"{r['modules_after']:,}",
-                     "-" if tool == "none" else fmt_ms(r["load_ms"])])
-    print(table(["tool", "cells timed", "per cell", "p90", "overhead", "hooks alone", "modules after load", "load_ext"], rows))
+        rows.append(
+            [
+                TOOLS[tool],
+                f"{r['n']}",
+                fmt_ms(r["median"]),
+                fmt_ms(r["p90"]),
+                "-" if tool == "none" else fmt_ms(over[tool]),
+                "-" if tool == "none" else fmt_ms(r["hooks"]),
+                "-" if tool == "none" else f"{r['modules_after']:,}",
+                "-" if tool == "none" else fmt_ms(r["load_ms"]),
+            ]
+        )
+    print(
+        table(
+            ["tool", "cells timed", "per cell", "p90", "overhead", "hooks alone", "modules after load", "load_ext"],
+            rows,
+        )
+    )
     ar, ir = main["autoreload"], main["ipy_reimport"]
     if ar and ir and main["none"]:
-        print(f"autoreload overhead / ipy_reimport overhead: {ratio_text(over['autoreload'], over['ipy_reimport'])}"
-              f"   (hooks alone: {ratio_text(ar['hooks'], ir['hooks'])})")
+        print(
+            f"autoreload overhead / ipy_reimport overhead: {ratio_text(over['autoreload'], over['ipy_reimport'])}"
+            f"   (hooks alone: {ratio_text(ar['hooks'], ir['hooks'])})"
+        )
         met = over["ipy_reimport"] <= over["autoreload"] / 50 and over["ipy_reimport"] < 0.15
-        print(f"target: ipy_reimport overhead <= 1/50 of autoreload's and < 0.15 ms -> "
-              f"{'met' if met else 'NOT met'} ({fmt_ms(over['ipy_reimport'])} vs limit "
-              f"{fmt_ms(min(0.15, over['autoreload'] / 50))})")
-    print("('overhead' = median minus none's median, across processes; 'hooks alone' = the tool's "
-          "pre/post-cell callbacks timed directly in-process)")
+        print(
+            f"target: ipy_reimport overhead <= 1/50 of autoreload's and < 0.15 ms -> "
+            f"{'met' if met else 'NOT met'} ({fmt_ms(over['ipy_reimport'])} vs limit "
+            f"{fmt_ms(min(0.15, over['autoreload'] / 50))})"
+        )
+    print(
+        "('overhead' = median minus none's median, across processes; 'hooks alone' = the tool's "
+        "pre/post-cell callbacks timed directly in-process)"
+    )
 
     print("\n-- Flatness: overhead vs number of loaded modules (extra generated modules from a second package) --")
     rows = []
     for extra, results in sweep.items():
         over = overheads(results)
-        row = [f"{extra:,}", f"{results['none']['modules']:,}" if results["none"] else "?",
-               fmt_ms(results["none"]["median"]) if results["none"] else "error"]
+        row = [
+            f"{extra:,}",
+            f"{results['none']['modules']:,}" if results["none"] else "?",
+            fmt_ms(results["none"]["median"]) if results["none"] else "error",
+        ]
         for tool in ("autoreload", "ipy_reimport"):
             r = results[tool]
             row += [fmt_ms(over[tool]), fmt_ms(r["hooks"]) if r else "error"]
         rows.append(row)
-    print(table(["extra", "modules", "none/cell", "autoreload overhead", "hooks", "ipy_reimport overhead", "hooks"], rows))
+    print(
+        table(["extra", "modules", "none/cell", "autoreload overhead", "hooks", "ipy_reimport overhead", "hooks"], rows)
+    )
     first, last = sweep[sizes[0]], sweep[sizes[-1]]
     for tool in ("autoreload", "ipy_reimport"):
         if first[tool] and last[tool]:
-            print(f"{TOOLS[tool]}: hooks at +{sizes[-1]:,} modules / at +0: "
-                  f"{last[tool]['hooks'] / max(first[tool]['hooks'], 1e-6):.2f}x")
+            print(
+                f"{TOOLS[tool]}: hooks at +{sizes[-1]:,} modules / at +0: "
+                f"{last[tool]['hooks'] / max(first[tool]['hooks'], 1e-6):.2f}x"
+            )
     return sweep
 
 
-def auto_section(runner: Runner, pkg: str, extra_root: str, sweep: dict, total: int,
-                 opts: list[str], rounds: int) -> None:
+def auto_section(
+    runner: Runner, pkg: str, extra_root: str, sweep: dict, total: int, opts: list[str], rounds: int
+) -> None:
     """Scenario 1b: per-cell cost in auto mode with nothing changed (the user's files are
     stat-ed before each cell), against autoreload 2 and the default mode of scenario 1."""
     print("Scenario 1b (per-cell overhead in auto mode) ...", file=sys.stderr)
     sizes = [min(sweep), max(sweep)]
-    auto = {extra: combine([runner.child("cells", "ipy_reimport_auto", pkg, *opts,
-                                         *extra_options(extra_root, extra, total)) for _ in range(rounds)])
-            for extra in sizes}
-    print("\n== 1b. Per-cell overhead in auto mode, nothing changed (the extra generated modules are "
-          "user files too) ==")
+    auto = {
+        extra: combine(
+            [
+                runner.child("cells", "ipy_reimport_auto", pkg, *opts, *extra_options(extra_root, extra, total))
+                for _ in range(rounds)
+            ]
+        )
+        for extra in sizes
+    }
+    print(
+        "\n== 1b. Per-cell overhead in auto mode, nothing changed (the extra generated modules are user files too) =="
+    )
     rows = []
     for extra in sizes:
         results = dict(sweep[extra], ipy_reimport_auto=auto[extra])
         over = overheads(results)
         r = auto[extra]
-        rows.append([f"{extra:,}", f"{results['none']['modules']:,}" if results["none"] else "?",
-                     f"{r['user_files']:,}" if r else "error",
-                     *(fmt_ms(over[t]) if results[t] else "error" for t in ("autoreload", "ipy_reimport_auto", "ipy_reimport")),
-                     fmt_ms(r["hooks"]) if r else "error"])
-    print(table(["extra", "modules", "user files", "autoreload 2 overhead", "auto on overhead",
-                 "auto off overhead", "auto on hooks"], rows))
-    print("(auto on stats the user's module files before each cell, so a file saved just before a cell "
-          "is reloaded before it; auto off stats nothing)")
+        rows.append(
+            [
+                f"{extra:,}",
+                f"{results['none']['modules']:,}" if results["none"] else "?",
+                f"{r['user_files']:,}" if r else "error",
+                *(
+                    fmt_ms(over[t]) if results[t] else "error"
+                    for t in ("autoreload", "ipy_reimport_auto", "ipy_reimport")
+                ),
+                fmt_ms(r["hooks"]) if r else "error",
+            ]
+        )
+    print(
+        table(
+            [
+                "extra",
+                "modules",
+                "user files",
+                "autoreload 2 overhead",
+                "auto on overhead",
+                "auto off overhead",
+                "auto on hooks",
+            ],
+            rows,
+        )
+    )
+    print(
+        "(auto on stats the user's module files before each cell, so a file saved just before a cell "
+        "is reloaded before it; auto off stats nothing)"
+    )
 
 
-ROOT_TOOLS = {"autoreload": "autoreload 2 (next cell)", "reload_loop": "importlib.reload loop",
-              "ipy_reimport_full": "%reload_deep --full", "ipy_reimport": "%reload_deep"}
+ROOT_TOOLS = {
+    "autoreload": "autoreload 2 (next cell)",
+    "reload_loop": "importlib.reload loop",
+    "ipy_reimport_full": "%reload_deep --full",
+    "ipy_reimport": "%reload_deep",
+}
 
 
 def root_section(runner: Runner, pkg: str, sizes: list[int], restart_runs: int) -> None:
@@ -227,22 +297,46 @@ def root_section(runner: Runner, pkg: str, sizes: list[int], restart_runs: int) 
                     continue
                 runs = r["runs"]
                 executed = runs[-1]["executed"]
-                rows.append([f"{size:,}", label, *(fmt_ms(x["ms"]) for x in runs),
-                             "1 (base only)" if executed is None else f"{executed:,}",
-                             f"{min(x['seeing'] for x in runs):,} of {size:,}"])
-        print(table(["dependents", "tool", "edit 1 (cold)", "edit 2", "edit 3", "modules re-executed",
-                     "dependents on the new code"], rows))
-    print(f"kernel-restart reference (a fresh python importing numpy, pandas, scipy.stats, scipy.optimize "
-          f"and the 300-module package): median {statistics.median(restart):.2f} s of {len(restart)}")
+                rows.append(
+                    [
+                        f"{size:,}",
+                        label,
+                        *(fmt_ms(x["ms"]) for x in runs),
+                        "1 (base only)" if executed is None else f"{executed:,}",
+                        f"{min(x['seeing'] for x in runs):,} of {size:,}",
+                    ]
+                )
+        print(
+            table(
+                [
+                    "dependents",
+                    "tool",
+                    "edit 1 (cold)",
+                    "edit 2",
+                    "edit 3",
+                    "modules re-executed",
+                    "dependents on the new code",
+                ],
+                rows,
+            )
+        )
+    print(
+        f"kernel-restart reference (a fresh python importing numpy, pandas, scipy.stats, scipy.optimize "
+        f"and the 300-module package): median {statistics.median(restart):.2f} s of {len(restart)}"
+    )
 
 
 def repeat_section(runner: Runner, edits: int) -> None:
     """Scenario 3: repeated edits of benchpkg.shapes with a big heap."""
     print("Scenario 3 (repeated edits) ...", file=sys.stderr)
-    results = {t: runner.child("repeat", t, genpkg.generate(root=runner.fresh_dir()), "--edits", str(edits))
-               for t in ("autoreload", "ipy_reimport")}
-    print(f"\n== 3. Repeated edits: {edits} edits of benchpkg.shapes (imported by 10 modules), "
-          f"3,000,000 objects + 100,000 Circle instances live ==")
+    results = {
+        t: runner.child("repeat", t, genpkg.generate(root=runner.fresh_dir()), "--edits", str(edits))
+        for t in ("autoreload", "ipy_reimport")
+    }
+    print(
+        f"\n== 3. Repeated edits: {edits} edits of benchpkg.shapes (imported by 10 modules), "
+        f"3,000,000 objects + 100,000 Circle instances live =="
+    )
     rows, growth = [], {}
     for tool, r in results.items():
         if r is None:
@@ -253,16 +347,43 @@ def repeat_section(runner: Runner, edits: int) -> None:
         growth[tool] = last / first
         checks = all(r[k] for k in ("module_ok", "instances_ok", "isinstance_ok", "users_ok"))
         modules = ",".join(map(str, r["orders"])) if r["orders"] else "1"
-        rows.append([TOOLS[tool], fmt_ms(first), fmt_ms(last), f"{growth[tool]:.2f}",
-                     fmt_ms(statistics.median(times)), fmt_ms(max(times)), modules, "yes" if checks else "NO"])
-    print(table(["tool", "first-5 median", "last-5 median", "growth", "median", "max", "modules",
-                 "old instances use new code"], rows))
+        rows.append(
+            [
+                TOOLS[tool],
+                fmt_ms(first),
+                fmt_ms(last),
+                f"{growth[tool]:.2f}",
+                fmt_ms(statistics.median(times)),
+                fmt_ms(max(times)),
+                modules,
+                "yes" if checks else "NO",
+            ]
+        )
+    print(
+        table(
+            [
+                "tool",
+                "first-5 median",
+                "last-5 median",
+                "growth",
+                "median",
+                "max",
+                "modules",
+                "old instances use new code",
+            ],
+            rows,
+        )
+    )
     if "ipy_reimport" in growth:
         flat = growth["ipy_reimport"] <= 1.25
-        print(f"target: ipy_reimport flat (last-5 / first-5 <= 1.25) -> {'met' if flat else 'NOT met'} "
-              f"({growth['ipy_reimport']:.2f})")
-    print("(ipy_reimport: '%reload_deep benchpkg.shapes'; autoreload 2: the next 'pass' cell, "
-          "which includes its per-cell check of every module)")
+        print(
+            f"target: ipy_reimport flat (last-5 / first-5 <= 1.25) -> {'met' if flat else 'NOT met'} "
+            f"({growth['ipy_reimport']:.2f})"
+        )
+    print(
+        "(ipy_reimport: '%reload_deep benchpkg.shapes'; autoreload 2: the next 'pass' cell, "
+        "which includes its per-cell check of every module)"
+    )
 
 
 def main() -> None:
@@ -277,8 +398,10 @@ def main() -> None:
         cell_opts = ["--cells", "500", "--budget", "2"] if args.quick else ["--cells", "2000", "--budget", "2"]
         pkg = genpkg.generate(root=os.path.join(workdir, "pkg"))
         extra = genpkg.generate(sizes[-1], "extrapkg", root=os.path.join(workdir, "extra"))
-        print(f"ipy_reimport benchmark ({'quick' if args.quick else 'full'}), Python "
-              f"{sys.version.split()[0]}, {os.cpu_count()} CPUs; bytecode cache on in the children")
+        print(
+            f"ipy_reimport benchmark ({'quick' if args.quick else 'full'}), Python "
+            f"{sys.version.split()[0]}, {os.cpu_count()} CPUs; bytecode cache on in the children"
+        )
         sweep = cells_section(runner, pkg, extra, sizes, sizes[-1], cell_opts, 1 if args.quick else 3)
         auto_section(runner, pkg, extra, sweep, sizes[-1], cell_opts, 1 if args.quick else 3)
         root_section(runner, pkg, [300] if args.quick else [300, 3000], 1 if args.quick else 3)

@@ -17,21 +17,32 @@ import ast
 import enum
 import functools
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
-__all__ = ["REPLACES_ITSELF", "Use", "Read", "ImportBinding", "Statement", "ModuleSummary", "summarize",
-           "summary_of", "clear_cache"]
+from .graph import resolve_from
+
+__all__ = [
+    "REPLACES_ITSELF",
+    "Use",
+    "Read",
+    "ImportBinding",
+    "Statement",
+    "ModuleSummary",
+    "summarize",
+    "summary_of",
+    "clear_cache",
+]
 
 
 class Use(enum.IntEnum):
     """How import-time code uses a name it reads (higher values can run more code)."""
 
-    TRANSFER = 0   # only stored: ``X = y``, ``[y]``, a default value
-    BASE = 1       # a base class of a class statement
-    USE = 2        # an operand, subscript, iteration, attribute of an object...
+    TRANSFER = 0  # only stored: ``X = y``, ``[y]``, a default value
+    BASE = 1  # a base class of a class statement
+    USE = 2  # an operand, subscript, iteration, attribute of an object...
     DECORATOR = 3  # applied as a decorator
-    CALL = 4       # called, or passed to a call (which may call it)
+    CALL = 4  # called, or passed to a call (which may call it)
 
 
 @dataclass(frozen=True)
@@ -105,17 +116,41 @@ class ModuleSummary:
         return [s for s in self.statements if any(r.chain[0] == name for r in s.reads)]
 
 
-_IMPURE = (ast.Expr, ast.AugAssign, ast.Delete, ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.While,
-           ast.Raise, ast.Assert, ast.Try, getattr(ast, "TryStar", ast.Try), ast.Global, ast.Nonlocal,
-           ast.Match, ast.If, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)
+_IMPURE = (
+    ast.Expr,
+    ast.AugAssign,
+    ast.Delete,
+    ast.With,
+    ast.AsyncWith,
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.Raise,
+    ast.Assert,
+    ast.Try,
+    getattr(ast, "TryStar", ast.Try),
+    ast.Global,
+    ast.Nonlocal,
+    ast.Match,
+    ast.If,
+    ast.Await,
+    ast.Yield,
+    ast.YieldFrom,
+    ast.NamedExpr,
+)
 REPLACES_ITSELF = "assigns to sys.modules"
-_UNSURE_CALLS = {"exec": "calls exec()", "eval": "calls eval()", "globals": "uses globals()",
-                 "locals": "uses locals()", "vars": "uses vars()", "__import__": "calls __import__()",
-                 "setattr": "calls setattr()"}
+_UNSURE_CALLS = {
+    "exec": "calls exec()",
+    "eval": "calls eval()",
+    "globals": "uses globals()",
+    "locals": "uses locals()",
+    "vars": "uses vars()",
+    "__import__": "calls __import__()",
+    "setattr": "calls setattr()",
+}
 
 
-def summarize(source: str | bytes, module_name: str, is_package: bool,
-              filename: str = "<source>") -> ModuleSummary:
+def summarize(source: str | bytes, module_name: str, is_package: bool, filename: str = "<source>") -> ModuleSummary:
     """Summarise a module's source.
 
     Args:
@@ -129,8 +164,10 @@ def summarize(source: str | bytes, module_name: str, is_package: bool,
     """
     tree = ast.parse(source, filename)
     package = module_name if is_package else module_name.rpartition(".")[0]
-    lazy = any(isinstance(n, ast.ImportFrom) and n.module == "__future__"
-               and any(a.name == "annotations" for a in n.names) for n in tree.body)
+    lazy = any(
+        isinstance(n, ast.ImportFrom) and n.module == "__future__" and any(a.name == "annotations" for a in n.names)
+        for n in tree.body
+    )
     statements = tuple(_statement(node, package, lazy) for node in tree.body)
     return ModuleSummary(statements, lazy)
 
@@ -167,6 +204,7 @@ def clear_cache() -> None:
 
 # -- statements -----------------------------------------------------------------------------------
 
+
 def _statement(node: ast.stmt, package: str, lazy: bool) -> Statement:
     collector = _Reads(lazy)
     imports: tuple[ImportBinding, ...] = ()
@@ -180,10 +218,16 @@ def _statement(node: ast.stmt, package: str, lazy: bool) -> Statement:
         collector.visit(node)
     binds = frozenset(_binds(node))
     first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
-    return Statement(first, getattr(node, "end_lineno", None) or node.lineno, binds,
-                     tuple(collector.reads), imports, definition,
-                     pure=not collector.impure and not imports and definition is None,
-                     unsure=collector.unsure)
+    return Statement(
+        first,
+        getattr(node, "end_lineno", None) or node.lineno,
+        binds,
+        tuple(collector.reads),
+        imports,
+        definition,
+        pure=not collector.impure and not imports and definition is None,
+        unsure=collector.unsure,
+    )
 
 
 def _import_bindings(node: ast.Import | ast.ImportFrom, package: str) -> Iterator[ImportBinding]:
@@ -194,7 +238,7 @@ def _import_bindings(node: ast.Import | ast.ImportFrom, package: str) -> Iterato
             else:
                 yield ImportBinding(alias.name.split(".")[0], alias.name.split(".")[0])
         return
-    base = _resolve(node, package)
+    base = resolve_from(node, package)
     if base is None:
         return
     for alias in node.names:
@@ -202,18 +246,6 @@ def _import_bindings(node: ast.Import | ast.ImportFrom, package: str) -> Iterato
             yield ImportBinding(None, base, "*")
         else:
             yield ImportBinding(alias.asname or alias.name, base, alias.name)
-
-
-def _resolve(node: ast.ImportFrom, package: str) -> str | None:
-    if node.level == 0:
-        return node.module
-    parts = package.split(".") if package else []
-    if node.level > len(parts):
-        return None
-    base = parts[: len(parts) - node.level + 1]
-    if node.module:
-        base.append(node.module)
-    return ".".join(base)
 
 
 def _binds(node: ast.stmt) -> Iterator[str]:
@@ -244,6 +276,7 @@ def _binds(node: ast.stmt) -> Iterator[str]:
 
 
 # -- reads ----------------------------------------------------------------------------------------
+
 
 def _chain(node: ast.expr) -> tuple[str, ...] | None:
     """``a.b.c`` as ``("a", "b", "c")``; None for anything that is not a dotted name."""
@@ -307,12 +340,17 @@ class _Reads:
         if isinstance(node, ast.Starred):
             self.visit(node.value, use)
             return
-        if isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Load) and \
-                _chain(node.value) in (("sys", "modules"), ("modules",)) and self.unsure is None:
+        if (
+            isinstance(node, ast.Subscript)
+            and not isinstance(node.ctx, ast.Load)
+            and _chain(node.value) in (("sys", "modules"), ("modules",))
+            and self.unsure is None
+        ):
             self.unsure = REPLACES_ITSELF
         docstring = isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
-        if (isinstance(node, _IMPURE) and not docstring) or \
-                (isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Load)):
+        if (isinstance(node, _IMPURE) and not docstring) or (
+            isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Load)
+        ):
             self.impure = True
         inner = Use.CALL if use is Use.CALL else Use.USE
         for child in ast.iter_child_nodes(node):
@@ -354,8 +392,12 @@ class _Reads:
 
 def _annotations(node: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.expr]:
     arguments = node.args
-    every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
-             *filter(None, [arguments.vararg, arguments.kwarg])]
+    every = [
+        *arguments.posonlyargs,
+        *arguments.args,
+        *arguments.kwonlyargs,
+        *filter(None, [arguments.vararg, arguments.kwarg]),
+    ]
     yield from (a.annotation for a in every if a.annotation is not None)
     if node.returns is not None:
         yield node.returns

@@ -45,8 +45,9 @@ class ReimportPlugin(WorkerPlugin):
             outcome = apply(self.spec, worker.address)
         except Exception as exc:
             error = WorkerError(None, None, None, f"{type(exc).__name__}: {exc}")
-            outcome = WorkerOutcome(worker.address, "failed", error=error, pid=os.getpid(),
-                                    generation=self.spec.generation)
+            outcome = WorkerOutcome(
+                worker.address, "failed", error=error, pid=os.getpid(), generation=self.spec.generation
+            )
         self.outcome = outcome.to_wire()
 
 

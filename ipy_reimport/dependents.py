@@ -22,14 +22,24 @@ from typing import Any
 
 from .analysis import ImportBinding, ModuleSummary, Read, Use
 from .changes import Changes
+from .functions import functions_in
 from .kinds import CREATION_MEMBERS
-from .patching import functions_in
 
 __all__ = ["Decision", "decide", "propagate"]
 
 # What instantiating a class runs besides the metaclass.
-CONSTRUCTION = frozenset({"__init__", "__new__", "__post_init__", "__attrs_post_init__", "__attrs_pre_init__",
-                          "model_post_init", "__call__", "__set_name__"})
+CONSTRUCTION = frozenset(
+    {
+        "__init__",
+        "__new__",
+        "__post_init__",
+        "__attrs_post_init__",
+        "__attrs_pre_init__",
+        "model_post_init",
+        "__call__",
+        "__set_name__",
+    }
+)
 _MISSING = object()
 
 
@@ -46,8 +56,14 @@ class Decision:
     rebind: dict[str, Any] = field(default_factory=dict)
 
 
-def decide(name: str, namespace: dict, summary: ModuleSummary | None, changes: Changes,
-           planned: set[str], predict: bool = False) -> Decision:
+def decide(
+    name: str,
+    namespace: dict,
+    summary: ModuleSummary | None,
+    changes: Changes,
+    planned: set[str],
+    predict: bool = False,
+) -> Decision:
     """Decide for the dependent ``name`` (its source unchanged) after its dependencies ran.
 
     Args:
@@ -117,7 +133,7 @@ def _definitions(name: str, namespace: dict, file: str) -> tuple[dict, dict]:
     methods, as ``(class, member) -> (functions, names)``."""
     functions, methods = {}, {}
     for key, value in list(namespace.items()):
-        if getattr(value, "__module__", None) != name:    # imported, or not a definition
+        if getattr(value, "__module__", None) != name:  # imported, or not a definition
             continue
         if isinstance(value, type):
             for member, attribute in list(value.__dict__.items()):
@@ -146,8 +162,9 @@ def _heads(summary: ModuleSummary) -> set[str]:
     return {read.chain[0] for s in summary.statements for read in s.reads}
 
 
-def _stale_imports(name: str, namespace: dict, summary: ModuleSummary, changes: Changes,
-                   predict: bool) -> dict[str, Any]:
+def _stale_imports(
+    name: str, namespace: dict, summary: ModuleSummary, changes: Changes, predict: bool
+) -> dict[str, Any]:
     """Names bound by import statements whose source now holds another object."""
     defined = {n for s in summary.statements if not s.imports for n in s.binds}
     stale: dict[str, Any] = {}
@@ -158,8 +175,9 @@ def _stale_imports(name: str, namespace: dict, summary: ModuleSummary, changes: 
     return stale
 
 
-def _stale_binding(binding: ImportBinding, namespace: dict, changes: Changes, defined: set[str],
-                   predict: bool) -> dict[str, Any]:
+def _stale_binding(
+    binding: ImportBinding, namespace: dict, changes: Changes, defined: set[str], predict: bool
+) -> dict[str, Any]:
     source = sys.modules.get(binding.module)
     if source is None or binding.attr is None:
         return {}
@@ -202,20 +220,28 @@ class _Resolver:
             if not isinstance(obj, types.ModuleType):
                 return True
             attributes = vars(obj)
-            if any(self.changes.is_rebound(obj.__name__, a) or self._changed(attributes.get(a, _MISSING))
-                   for a in names):
+            if any(
+                self.changes.is_rebound(obj.__name__, a) or self._changed(attributes.get(a, _MISSING)) for a in names
+            ):
                 return True
         return False
 
     def _changed(self, obj: Any) -> bool:
-        return obj is not _MISSING and (self.changes.runs_new_code(obj) or
-                                        isinstance(obj, type) and bool(self.changes.members(obj)))
+        return obj is not _MISSING and (
+            self.changes.runs_new_code(obj) or (isinstance(obj, type) and bool(self.changes.members(obj)))
+        )
 
     def touched(self, head: str) -> bool:
         """Whether the name could lead to anything that changed."""
         obj = self.namespace.get(head, _MISSING)
-        return head in self.rebinding or head in self._touched or self.changes.is_rebound(self.module, head) or isinstance(obj, types.ModuleType) and obj.__name__ in self.planned \
-            or self.changes.runs_new_code(obj) or bool(self._class_members(obj))
+        return (
+            head in self.rebinding
+            or head in self._touched
+            or self.changes.is_rebound(self.module, head)
+            or (isinstance(obj, types.ModuleType) and obj.__name__ in self.planned)
+            or self.changes.runs_new_code(obj)
+            or bool(self._class_members(obj))
+        )
 
     def affects(self, read: Read) -> str | None:
         """Why ``read`` could give another result now, or None."""
@@ -248,7 +274,9 @@ class _Resolver:
             if use is Use.CALL and (members & CONSTRUCTION or self.changes.members(type(obj)) & CONSTRUCTION):
                 return f"instantiates {text}, whose {', '.join(sorted(members & CONSTRUCTION))} changed"
             if use is Use.BASE and (members & CREATION_MEMBERS or self.changes.members(type(obj))):
-                return f"subclasses {text}, whose {', '.join(sorted(members & CREATION_MEMBERS)) or 'metaclass'} changed"
+                return (
+                    f"subclasses {text}, whose {', '.join(sorted(members & CREATION_MEMBERS)) or 'metaclass'} changed"
+                )
             return None
         if use in (Use.CALL, Use.DECORATOR) and self.changes.runs_new_code(obj):
             return f"calls {text}, whose code changed"

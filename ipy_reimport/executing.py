@@ -9,8 +9,8 @@ validated) — and executes them in the module's own dictionary, as ``importlib.
 """
 
 from __future__ import annotations
-
 import __future__
+
 import importlib.machinery
 import importlib.util
 import os
@@ -22,9 +22,18 @@ from types import CodeType, ModuleType
 from .analysis import REPLACES_ITSELF, summary_of
 from .baseline import Stamp, bytecode_header, stamp_of
 from .errors import UsageProblem
+from .scope import is_own
 
-__all__ = ["Source", "check_target", "read_source", "compile_source", "run", "future_flags",
-           "runs_source", "refresh_bytecode"]
+__all__ = [
+    "Source",
+    "check_target",
+    "read_source",
+    "compile_source",
+    "run",
+    "future_flags",
+    "runs_source",
+    "refresh_bytecode",
+]
 
 
 @dataclass(frozen=True)
@@ -46,16 +55,24 @@ def check_target(name: str, module: ModuleType, file: str) -> None:
     Raises:
         UsageProblem: another file would run, or ``module`` is not where its code runs.
     """
-    if vars(module).get("__name__") != name or sys.modules.get(name) is not module or _replaces_itself(name, module, file):
-        raise UsageProblem(f"cannot reload {name}: its code puts another object into sys.modules[{name!r}] "
-                           "(a lazy-module trick), so a reload would leave two diverging module objects; "
-                           "restart the kernel to load its changes")
+    if (
+        vars(module).get("__name__") != name
+        or sys.modules.get(name) is not module
+        or _replaces_itself(name, module, file)
+    ):
+        raise UsageProblem(
+            f"cannot reload {name}: its code puts another object into sys.modules[{name!r}] "
+            "(a lazy-module trick), so a reload would leave two diverging module objects; "
+            "restart the kernel to load its changes"
+        )
     spec = _find_spec(name)
     origin = getattr(spec, "origin", None)
     if origin is None or not _same_file(origin, file):
         where = f"{origin} would run instead" if origin else "the import system cannot find it any more"
-        raise UsageProblem(f"cannot reload {name} from {file}: {where} (a file of the same name earlier on "
-                           "sys.path?); remove or rename it, or reload in a fresh kernel")
+        raise UsageProblem(
+            f"cannot reload {name} from {file}: {where} (a file of the same name earlier on "
+            "sys.path?); remove or rename it, or reload in a fresh kernel"
+        )
 
 
 def _replaces_itself(name: str, module: ModuleType, file: str) -> bool:
@@ -68,7 +85,7 @@ def _find_spec(name: str):
     path = getattr(sys.modules.get(parent), "__path__", None) if parent else None
     for finder in sys.meta_path:
         find = getattr(finder, "find_spec", None)
-        if find is None or type(finder).__module__.startswith("ipy_reimport"):
+        if find is None or is_own(type(finder).__module__):
             continue
         spec = find(name, path, None)
         if spec is not None:
@@ -131,15 +148,17 @@ def run(name: str, module: ModuleType, code: CodeType) -> None:
     """
     exec(code, module.__dict__)
     if sys.modules.get(name) is not module:
-        raise ReplacedItself(f"{name} put another object into sys.modules[{name!r}] while it ran; "
-                             "reloading it would leave two diverging objects")
+        raise ReplacedItself(
+            f"{name} put another object into sys.modules[{name!r}] while it ran; "
+            "reloading it would leave two diverging objects"
+        )
 
 
 def runs_source(module: ModuleType, data: bytes, file: str) -> bool:
     """Whether ``module``'s functions and methods are those that ``data`` compiles to (the
     module runs that version of its source). A module without any is taken to run it."""
+    from .functions import functions_in, same_code
     from .in_place import code_objects
-    from .patching import functions_in, same_code
 
     try:
         compiled = code_objects(compile(data, file, "exec", dont_inherit=True))
@@ -170,8 +189,12 @@ def refresh_bytecode(module: ModuleType, source: Source) -> None:
     try:
         if header.hashed and not header.check_source:
             if header.source_hash != importlib.util.source_hash(source.data):
-                py_compile.compile(source.file, cfile=cached, doraise=True,
-                                   invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+                py_compile.compile(
+                    source.file,
+                    cfile=cached,
+                    doraise=True,
+                    invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+                )
         elif header.matches(source.stamp):
             os.unlink(cached)
     except (OSError, py_compile.PyCompileError):

@@ -17,8 +17,9 @@ import types
 from dataclasses import dataclass, field
 from typing import Any
 
+from .functions import functions_in
 from .kinds import kinds_of, refresh_abstract_methods
-from .patching import Patcher, functions_in
+from .patching import Patcher
 from .source_diff import DefinitionChange, SourceEdit
 
 __all__ = ["NeedsExecution", "InPlaceResult", "apply_definitions", "code_objects"]
@@ -49,14 +50,15 @@ def code_objects(code: types.CodeType) -> dict[tuple[tuple[str, ...], int], type
         path, current = stack.pop()
         for const in current.co_consts:
             if isinstance(const, types.CodeType) and not const.co_name.startswith("<"):
-                found[(path + (const.co_name,), const.co_firstlineno)] = const
-                if not const.co_flags & _CO_OPTIMIZED:   # a class body, not a function
-                    stack.append((path + (const.co_name,), const))
+                found[((*path, const.co_name), const.co_firstlineno)] = const
+                if not const.co_flags & _CO_OPTIMIZED:  # a class body, not a function
+                    stack.append(((*path, const.co_name), const))
     return found
 
 
-def apply_definitions(name: str, namespace: dict, file: str, code: types.CodeType, edit: SourceEdit,
-                      flags: int, patcher: Patcher) -> InPlaceResult:
+def apply_definitions(
+    name: str, namespace: dict, file: str, code: types.CodeType, edit: SourceEdit, flags: int, patcher: Patcher
+) -> InPlaceResult:
     """Apply ``edit`` (definitions only) to the module's objects.
 
     Args:
@@ -128,9 +130,14 @@ class _Editor:
 
     def _function(self, holder: Any, change: DefinitionChange) -> types.FunctionType:
         """The function object the old ``def`` created, found inside its decorators' result."""
-        first = _first_line(change.old)   # tells a property's getter from its setter
-        matches = [f for f in functions_in(holder) if f.__qualname__ == change.qualname
-                   and f.__code__.co_filename == self.file and f.__code__.co_firstlineno == first]
+        first = _first_line(change.old)  # tells a property's getter from its setter
+        matches = [
+            f
+            for f in functions_in(holder)
+            if f.__qualname__ == change.qualname
+            and f.__code__.co_filename == self.file
+            and f.__code__.co_firstlineno == first
+        ]
         if len(matches) != 1:
             raise NeedsExecution(f"cannot find the function {change.qualname} inside what its decorators returned")
         return matches[0]
@@ -196,8 +203,13 @@ class _Editor:
             scratch: dict = {}
             exec(self._compile([node]), self.namespace, scratch)
             return scratch
-        wrapper = ast.ClassDef(name=owner.__name__, bases=[], body=[node], decorator_list=[],
-                               keywords=[ast.keyword(arg="metaclass", value=ast.Name(_SCOPE_NAME, ast.Load()))])
+        wrapper = ast.ClassDef(
+            name=owner.__name__,
+            bases=[],
+            body=[node],
+            decorator_list=[],
+            keywords=[ast.keyword(arg="metaclass", value=ast.Name(_SCOPE_NAME, ast.Load()))],
+        )
         if hasattr(ast.ClassDef, "type_params") or "type_params" in ast.ClassDef._fields:
             wrapper.type_params = []
         ast.copy_location(wrapper, node)

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import signal
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 __all__ = ["InterruptGate", "until_done"]
 
@@ -28,12 +29,12 @@ class InterruptGate:
         self._previous: Any = None
         self._installed = False
 
-    def __enter__(self) -> "InterruptGate":
+    def __enter__(self) -> InterruptGate:
         if threading.current_thread() is threading.main_thread():
             try:
                 self._previous = signal.signal(signal.SIGINT, self._received)
                 self._installed = True
-            except (ValueError, OSError):   # signals are not ours to handle here
+            except (ValueError, OSError):  # signals are not ours to handle here
                 pass
         return self
 

@@ -15,7 +15,8 @@ import enum
 import sys
 import types
 import typing
-from typing import TYPE_CHECKING, Any, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .patching import Patcher
@@ -25,18 +26,30 @@ __all__ = ["ClassKind", "kinds_of", "CREATION_MEMBERS"]
 
 # Members a subclass's creation reads from its bases (fields, slots, hooks): when one of them
 # changed, a class statement that inherits must run again.
-CREATION_MEMBERS = frozenset({
-    "__init_subclass__", "__slots__", "__annotations__", "__abstractmethods__", "__set_name__",
-    "__dataclass_fields__", "__dataclass_params__", "__attrs_attrs__", "__pydantic_fields__",
-    "__pydantic_decorators__", "model_config", "__class_getitem__", "_fields",
-})
+CREATION_MEMBERS = frozenset(
+    {
+        "__init_subclass__",
+        "__slots__",
+        "__annotations__",
+        "__abstractmethods__",
+        "__set_name__",
+        "__dataclass_fields__",
+        "__dataclass_params__",
+        "__attrs_attrs__",
+        "__pydantic_fields__",
+        "__pydantic_decorators__",
+        "model_config",
+        "__class_getitem__",
+        "_fields",
+    }
+)
 
 
 class ClassKind:
     """The default: a class whose statement builds it completely."""
 
     name = "class"
-    builds_members = False   # a decorator or metaclass derives members from the class body
+    builds_members = False  # a decorator or metaclass derives members from the class body
 
     def applies(self, cls: type) -> bool:
         """Whether this kind describes ``cls``."""
@@ -50,10 +63,10 @@ class ClassKind:
         """Members that :meth:`update` sets itself (the generic update leaves them alone)."""
         return frozenset()
 
-    def update(self, old: type, new: type, patcher: "Patcher") -> None:
+    def update(self, old: type, new: type, patcher: Patcher) -> None:
         """Finish updating ``old`` after the generic update took the new members."""
 
-    def in_place(self, cls: type, change: "DefinitionChange") -> str | None:
+    def in_place(self, cls: type, change: DefinitionChange) -> str | None:
         """Why a definitions-only edit of ``cls`` needs its class statement to run, or None."""
         if not self.builds_members or change.kind in ("moved",):
             return None
@@ -61,11 +74,13 @@ class ClassKind:
         if change.kind in ("added", "removed") and (name.startswith("__") or _decorated(change)):
             return f"{'.'.join(change.path)} was {change.kind}, and a {self.name} builds its class from its members"
         if change.kind == "changed" and change.signature and _decorated(change):
-            return f"the signature of {'.'.join(change.path)} changed, and a {self.name} reads it when it builds the class"
+            return (
+                f"the signature of {'.'.join(change.path)} changed, and a {self.name} reads it when it builds the class"
+            )
         return None
 
 
-def _decorated(change: "DefinitionChange") -> bool:
+def _decorated(change: DefinitionChange) -> bool:
     node = change.node if change.node is not None else change.old
     return bool(getattr(node, "decorator_list", None))
 
@@ -87,10 +102,14 @@ class EnumKind(ClassKind):
         return None
 
     def handled(self, old: type, new: type) -> frozenset[str]:
-        return frozenset(old.__members__) | frozenset(new.__members__) | \
-            frozenset(k for k in new.__dict__ if _is_sunder(k)) | {"__new__"}
+        return (
+            frozenset(old.__members__)
+            | frozenset(new.__members__)
+            | frozenset(k for k in new.__dict__ if _is_sunder(k))
+            | {"__new__"}
+        )
 
-    def update(self, old: type, new: type, patcher: "Patcher") -> None:
+    def update(self, old: type, new: type, patcher: Patcher) -> None:
         translate, undo = patcher.translator, patcher.undo
         previous = dict(old.__members__)
         made_on_demand = _pseudo_members(old.__dict__.get("_value2member_map_", {}), previous, new)
@@ -192,11 +211,11 @@ class AbcKind(ClassKind):
     def handled(self, old: type, new: type) -> frozenset[str]:
         return frozenset({"__abstractmethods__", "_abc_impl"})
 
-    def update(self, old: type, new: type, patcher: "Patcher") -> None:
+    def update(self, old: type, new: type, patcher: Patcher) -> None:
         patcher.on_done(lambda: refresh_abstract_methods(old, patcher))
 
 
-def refresh_abstract_methods(cls: type, patcher: "Patcher") -> None:
+def refresh_abstract_methods(cls: type, patcher: Patcher) -> None:
     """Recompute ``__abstractmethods__`` of ``cls`` and of its subclasses (through the undo log)."""
     for klass in [cls, *_subclasses(cls)]:
         if not isinstance(klass, abc.ABCMeta):
@@ -234,33 +253,39 @@ class PydanticKind(ClassKind):
         base = getattr(pydantic, "BaseModel", None)
         return isinstance(base, type) and issubclass(cls, base) and cls is not base
 
-    def update(self, old: type, new: type, patcher: "Patcher") -> None:
+    def update(self, old: type, new: type, patcher: Patcher) -> None:
         translate = patcher.translator
         for info in (old.__dict__.get("__pydantic_fields__") or {}).values():
             annotation = getattr(info, "annotation", None)
             fixed = translate_type(annotation, translate)
             if fixed is not annotation:
                 patcher.undo.set(info, "annotation", fixed)
-        annotations = old.__dict__.get("__annotations__")
+        annotations = old.__dict__.get("__annotations__")  # noqa: RUF063 (the class's own dict, updated in place)
         if isinstance(annotations, dict):
-            patcher.undo.replace_contents(annotations, {k: translate_type(v, translate) for k, v in annotations.items()})
+            patcher.undo.replace_contents(
+                annotations, {k: translate_type(v, translate) for k, v in annotations.items()}
+            )
         rebuild_model(old, patcher)
         patcher.on_done(lambda: rebuild_nesting_models(old, patcher))
 
 
-def rebuild_model(model: type, patcher: "Patcher") -> None:
+def rebuild_model(model: type, patcher: Patcher) -> None:
     """Rebuild a model's schema, validator and serializer for ``model`` itself (undoable)."""
     patcher.undo.keep_class_dict(model)
     model.model_rebuild(force=True, _parent_namespace_depth=0)
 
 
-def rebuild_nesting_models(model: type, patcher: "Patcher") -> None:
+def rebuild_nesting_models(model: type, patcher: Patcher) -> None:
     """Rebuild every loaded model whose fields refer to ``model`` (directly or nested in a type)."""
     base = sys.modules["pydantic"].BaseModel
     done = patcher.rebuilt_models
     for other in _subclasses(base):
-        if other is model or id(other) in done or not _reachable(other) or \
-                (other.__dict__.get("__pydantic_generic_metadata__") or {}).get("origin"):
+        if (
+            other is model
+            or id(other) in done
+            or not _reachable(other)
+            or (other.__dict__.get("__pydantic_generic_metadata__") or {}).get("origin")
+        ):
             continue
         fields = other.__dict__.get("__pydantic_fields__") or {}
         if any(_mentions(getattr(info, "annotation", None), model) for info in fields.values()):
@@ -296,7 +321,7 @@ def translate_type(annotation: Any, translate, depth: int = 0) -> Any:
     if not args:
         return annotation
     fixed = tuple(translate_type(a, translate, depth + 1) for a in args)
-    if all(a is b for a, b in zip(fixed, args)):
+    if all(a is b for a, b in zip(fixed, args, strict=False)):
         return annotation
     try:
         if isinstance(annotation, types.GenericAlias):

@@ -14,7 +14,8 @@ import os
 import sys
 import tempfile
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from .remote import apply
 from .workers import EngineOutcome, ReloadSpec, WorkerError, WorkerOutcome
@@ -22,8 +23,7 @@ from .workers import EngineOutcome, ReloadSpec, WorkerError, WorkerOutcome
 __all__ = ["executors", "in_use", "propagate", "status", "retire"]
 
 # the executor's module, and the engine's name in reports
-EXECUTOR_MODULES = {"joblib.externals.loky.reusable_executor": "joblib (loky)",
-                    "loky.reusable_executor": "loky"}
+EXECUTOR_MODULES = {"joblib.externals.loky.reusable_executor": "joblib (loky)", "loky.reusable_executor": "loky"}
 TIMEOUT = 30.0
 
 # "reload": reload inside the workers (retire them only on failure); "retire": always retire.
@@ -80,10 +80,14 @@ def status(known_pids: set[int]) -> list[EngineOutcome]:
     alive = {pid for _, executor in live for pid in executor._processes}
     for pid in set(_last) - alive:
         del _last[pid]
-    return [EngineOutcome("loky", name,
-                          tuple(_last.get(pid) or WorkerOutcome(f"pid {pid}", "not_needed", pid=pid)
-                                for pid in executor._processes))
-            for name, executor in live]
+    return [
+        EngineOutcome(
+            "loky",
+            name,
+            tuple(_last.get(pid) or WorkerOutcome(f"pid {pid}", "not_needed", pid=pid) for pid in executor._processes),
+        )
+        for name, executor in live
+    ]
 
 
 def reload_workers(executor: Any, spec: ReloadSpec) -> tuple[WorkerOutcome, ...] | None:

@@ -90,8 +90,11 @@ def check_files(spec: ReloadSpec) -> tuple[list[FileProblem], list[FileProblem]]
         data = _read(path)
         if data is not None and hashlib.sha256(data).hexdigest() == module.digest:
             continue
-        problem = _ship(module, path) if module.source is not None else (
-            "missing here" if data is None else "differs from the kernel's")
+        problem = (
+            _ship(module, path)
+            if module.source is not None
+            else ("missing here" if data is None else "differs from the kernel's")
+        )
         if problem is None:
             written.append(FileProblem(module.name, path, "written from the kernel's source"))
         else:

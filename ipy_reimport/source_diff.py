@@ -71,8 +71,7 @@ class SourceEdit:
     @property
     def unchanged(self) -> bool:
         """Nothing but line positions changed."""
-        return self.problem is None and not self.statements and \
-            all(d.kind == "moved" for d in self.definitions)
+        return self.problem is None and not self.statements and all(d.kind == "moved" for d in self.definitions)
 
 
 def compare_sources(old: str | bytes, new: str | bytes, filename: str = "<source>") -> SourceEdit:
@@ -98,13 +97,14 @@ def _key(node: ast.stmt) -> tuple:
     return ("stmt", _dump(node))
 
 
-def _compare_body(old: list[ast.stmt], new: list[ast.stmt], path: tuple[str, ...], edit: SourceEdit,
-                  top: bool) -> None:
+def _compare_body(old: list[ast.stmt], new: list[ast.stmt], path: tuple[str, ...], edit: SourceEdit, top: bool) -> None:
     old_defs, new_defs = _definitions(old), _definitions(new)
     for name in old_defs.keys() & new_defs.keys():
         if len(old_defs[name]) != len(new_defs[name]):
-            edit.problem = edit.problem or \
-                f"{_where(path)}{name} is defined a different number of times (line {new_defs[name][0].lineno})"
+            edit.problem = (
+                edit.problem
+                or f"{_where(path)}{name} is defined a different number of times (line {new_defs[name][0].lineno})"
+            )
             return
     removed = old_defs.keys() - new_defs.keys()
     added = new_defs.keys() - old_defs.keys()
@@ -113,12 +113,12 @@ def _compare_body(old: list[ast.stmt], new: list[ast.stmt], path: tuple[str, ...
     if not _same_statements(old_rest, new_rest, path, edit, top, new):
         return
     for name in sorted(removed, key=lambda n: old_defs[n][0].lineno):
-        edit.definitions.extend(DefinitionChange(path + (name,), "removed", None, node) for node in old_defs[name])
+        edit.definitions.extend(DefinitionChange((*path, name), "removed", None, node) for node in old_defs[name])
     for name in sorted(added, key=lambda n: new_defs[n][0].lineno):
-        edit.definitions.extend(DefinitionChange(path + (name,), "added", node) for node in new_defs[name])
+        edit.definitions.extend(DefinitionChange((*path, name), "added", node) for node in new_defs[name])
     for name, nodes in new_defs.items():
-        for old_node, node in zip(old_defs.get(name, ()), nodes):
-            _compare_definition(old_node, node, path + (name,), edit)
+        for old_node, node in zip(old_defs.get(name, ()), nodes, strict=False):
+            _compare_definition(old_node, node, (*path, name), edit)
 
 
 def _definitions(body: list[ast.stmt]) -> dict[str, list[Definition]]:
@@ -130,15 +130,23 @@ def _definitions(body: list[ast.stmt]) -> dict[str, list[Definition]]:
     return found
 
 
-def _same_statements(old: list[ast.stmt], new: list[ast.stmt], path: tuple[str, ...], edit: SourceEdit,
-                     top: bool, new_body: list[ast.stmt]) -> bool:
+def _same_statements(
+    old: list[ast.stmt],
+    new: list[ast.stmt],
+    path: tuple[str, ...],
+    edit: SourceEdit,
+    top: bool,
+    new_body: list[ast.stmt],
+) -> bool:
     """Whether the statements other than added/removed definitions correspond; records the
     changed ones (top level) or the problem."""
     if len(old) != len(new):
-        edit.problem = edit.problem or f"{_where(path)}statements were added or removed (line {_first_difference(old, new)})"
+        edit.problem = (
+            edit.problem or f"{_where(path)}statements were added or removed (line {_first_difference(old, new)})"
+        )
         return False
     changed = []
-    for old_node, new_node in zip(old, new):
+    for old_node, new_node in zip(old, new, strict=False):
         old_key, new_key = _key(old_node), _key(new_node)
         if old_key == new_key:
             continue
@@ -163,8 +171,9 @@ def _compare_definition(old: Definition, new: Definition, path: tuple[str, ...],
         if old.lineno != new.lineno:
             edit.definitions.append(DefinitionChange(path, "moved", new, old))
         return
-    signature = _dump(old.args) != _dump(new.args) or \
-        _dump(old.returns or ast.Constant(None)) != _dump(new.returns or ast.Constant(None))
+    signature = _dump(old.args) != _dump(new.args) or _dump(old.returns or ast.Constant(None)) != _dump(
+        new.returns or ast.Constant(None)
+    )
     edit.definitions.append(DefinitionChange(path, "changed", new, old, signature))
 
 
@@ -189,8 +198,8 @@ def _first_line(nodes: list[ast.stmt]) -> int:
 
 
 def _first_difference(old: list[ast.stmt], new: list[ast.stmt]) -> int:
-    for old_node, new_node in zip(old, new):
+    for old_node, new_node in zip(old, new, strict=False):
         if _key(old_node) != _key(new_node):
             return new_node.lineno
-    longer = new[len(old):] or old[len(new):]
+    longer = new[len(old) :] or old[len(new) :]
     return longer[0].lineno if longer else 1

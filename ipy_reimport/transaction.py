@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import sys
 import types
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from .changes import Changes
 from .interrupts import until_done
@@ -50,7 +51,7 @@ class Transaction:
                 continue
             watched = self._by_module[id(module)] = []
             for key, value in list(vars(module).items()):
-                if key.startswith("__"):    # __builtins__, __annotations__...: not registries
+                if key.startswith("__"):  # __builtins__, __annotations__...: not registries
                     continue
                 self._watch(value, watched)
                 if isinstance(value, type) and value.__module__ == module.__name__:
@@ -135,7 +136,7 @@ def _dispatch_registry(value: Any) -> dict | None:
     register = value.__dict__["register"]
     if not isinstance(register, types.FunctionType) or not hasattr(value, "dispatch"):
         return None
-    for name, cell in zip(register.__code__.co_freevars, register.__closure__ or ()):
+    for name, cell in zip(register.__code__.co_freevars, register.__closure__ or (), strict=False):
         if name == "registry":
             try:
                 content = cell.cell_contents

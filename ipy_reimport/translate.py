@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import functools
 import types
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from .undo import UndoLog
 
@@ -31,7 +32,7 @@ class Translator:
     def __init__(self, undo: UndoLog) -> None:
         self.undo = undo
         self._kept: dict[int, Any] = {}
-        self._pinned: list[Any] = []   # keeps new objects alive so that their ids stay unique
+        self._pinned: list[Any] = []  # keeps new objects alive so that their ids stay unique
 
     def keep(self, new: Any, old: Any) -> None:
         """From now on, ``new`` stands for ``old``."""
@@ -58,7 +59,7 @@ class Translator:
                 return types.MethodType(func, owner)
         elif type(value) in (tuple, frozenset) and value:
             items = [self(v) for v in value]
-            if any(a is not b for a, b in zip(items, value)):
+            if any(a is not b for a, b in zip(items, value, strict=False)):
                 return type(value)(items)
         return value
 
@@ -101,13 +102,14 @@ class Translator:
         """Translate the items (and dict keys) of a container in place; True if any changed."""
         if isinstance(container, dict):
             items = [(self(k), self.fix(v, depth)) for k, v in list(container.items())]
-            if any(a is not k or b is not v for (a, b), (k, v) in zip(items, container.items())) \
-                    or len(items) != len(container):
+            if any(a is not k or b is not v for (a, b), (k, v) in zip(items, container.items(), strict=False)) or len(
+                items
+            ) != len(container):
                 self.undo.replace_contents(container, dict(items))
                 return True
             return False
         values = [self.fix(v, depth) for v in list(container)]
-        if any(a is not b for a, b in zip(values, container)):
+        if any(a is not b for a, b in zip(values, container, strict=False)):
             self.undo.replace_contents(container, values if isinstance(container, list) else set(values))
             return True
         return False
@@ -124,7 +126,7 @@ class Translator:
                 self.undo.set_cell(cell, kept)
         if func.__defaults__:
             defaults = tuple(self(d) for d in func.__defaults__)
-            if any(a is not b for a, b in zip(defaults, func.__defaults__)):
+            if any(a is not b for a, b in zip(defaults, func.__defaults__, strict=False)):
                 self.undo.set(func, "__defaults__", defaults)
         for d in func.__defaults__ or ():
             self.adopt(d)
@@ -154,8 +156,11 @@ class Translator:
     def _partial(self, value: functools.partial) -> None:
         func, args = self(value.func), tuple(self(a) for a in value.args)
         keywords = {k: self(v) for k, v in value.keywords.items()}
-        if func is value.func and all(a is b for a, b in zip(args, value.args)) and \
-                all(keywords[k] is v for k, v in value.keywords.items()):
+        if (
+            func is value.func
+            and all(a is b for a, b in zip(args, value.args, strict=False))
+            and all(keywords[k] is v for k, v in value.keywords.items())
+        ):
             return
         state = value.__reduce__()[2]
         self.undo.record(lambda: value.__setstate__(state))

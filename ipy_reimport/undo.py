@@ -9,7 +9,8 @@ interrupt that lands between recording and mutating leaves nothing unrecorded.
 from __future__ import annotations
 
 import types
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 __all__ = ["UndoLog", "same_contents"]
 
@@ -117,8 +118,9 @@ def _own(obj: Any, name: str) -> Any:
 
 
 def _put(obj: Any, name: str, value: Any) -> None:
-    setter, deleter = (type.__setattr__, type.__delattr__) if isinstance(obj, type) \
-        else (object.__setattr__, object.__delattr__)
+    setter, deleter = (
+        (type.__setattr__, type.__delattr__) if isinstance(obj, type) else (object.__setattr__, object.__delattr__)
+    )
     if value is _ABSENT:
         try:
             deleter(obj, name)
@@ -145,7 +147,7 @@ def same_contents(container: Any, prior: Any) -> bool:
     if isinstance(container, dict):
         return all(k in container and container[k] is v for k, v in prior.items())
     if isinstance(container, list):
-        return all(a is b for a, b in zip(container, prior))
+        return all(a is b for a, b in zip(container, prior, strict=False))
     return all(item in container for item in prior)
 
 

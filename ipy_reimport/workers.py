@@ -17,16 +17,29 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
 
-__all__ = ["Status", "SourceFile", "ReloadSpec", "WorkerError", "FileProblem", "WorkerOutcome",
-           "EngineOutcome", "CURRENT", "ENGINES", "after_reload", "status", "make_spec", "quiet"]
+__all__ = [
+    "Status",
+    "SourceFile",
+    "ReloadSpec",
+    "WorkerError",
+    "FileProblem",
+    "WorkerOutcome",
+    "EngineOutcome",
+    "CURRENT",
+    "ENGINES",
+    "after_reload",
+    "status",
+    "make_spec",
+    "quiet",
+]
 
 log = logging.getLogger(__name__)
 
-Status = Literal["reloaded", "not_needed", "retired", "failed", "file_differs", "unreachable",
-                 "unknown"]
+Status = Literal["reloaded", "not_needed", "retired", "failed", "file_differs", "unreachable", "unknown"]
 CURRENT: frozenset[str] = frozenset({"reloaded", "not_needed", "retired"})
 
 # (libraries that must already be in sys.modules, the engine module), in the order they run:
@@ -85,8 +98,11 @@ class WorkerError:
     message: str
 
     def __str__(self) -> str:
-        where = f" at {self.file}, line {self.line}" if self.file and self.line else (
-            f" at {self.file}" if self.file else "")
+        where = (
+            f" at {self.file}, line {self.line}"
+            if self.file and self.line
+            else (f" at {self.file}" if self.file else "")
+        )
         return f"reloading {self.module} failed{where}: {self.message}" if self.module else self.message
 
 
@@ -144,8 +160,11 @@ class WorkerOutcome:
         if self.status == "failed" and self.error is not None:
             return f"behind: {self.error} (rolled back; it runs the old code)"
         if self.status == "file_differs":
-            return ("behind: it does not see the kernel's files: " + "; ".join(map(str, self.files))
-                    + " (%config Reimport.ship_sources = True sends them)")
+            return (
+                "behind: it does not see the kernel's files: "
+                + "; ".join(map(str, self.files))
+                + " (%config Reimport.ship_sources = True sends them)"
+            )
         if self.status == "unreachable":
             return "cannot be reached; it may still run the old code"
         return "behind: " + (str(self.error) if self.error else "it has not run this reload")
@@ -156,19 +175,29 @@ class WorkerOutcome:
 
     def to_wire(self) -> dict[str, Any]:
         """Plain data (for crossing to another process or into a protocol message)."""
-        return {"worker": self.worker, "status": self.status, "modules": list(self.modules),
-                "error": None if self.error is None else vars(self.error).copy(),
-                "files": [vars(f).copy() for f in self.files], "pid": self.pid,
-                "generation": self.generation}
+        return {
+            "worker": self.worker,
+            "status": self.status,
+            "modules": list(self.modules),
+            "error": None if self.error is None else vars(self.error).copy(),
+            "files": [vars(f).copy() for f in self.files],
+            "pid": self.pid,
+            "generation": self.generation,
+        }
 
     @classmethod
-    def from_wire(cls, data: dict[str, Any]) -> "WorkerOutcome":
+    def from_wire(cls, data: dict[str, Any]) -> WorkerOutcome:
         """The inverse of :meth:`to_wire`."""
         error = data.get("error")
-        return cls(data["worker"], data["status"], tuple(data.get("modules", ())),
-                   WorkerError(**error) if error else None,
-                   tuple(FileProblem(**f) for f in data.get("files", ())), data.get("pid"),
-                   data.get("generation", 0))
+        return cls(
+            data["worker"],
+            data["status"],
+            tuple(data.get("modules", ())),
+            WorkerError(**error) if error else None,
+            tuple(FileProblem(**f) for f in data.get("files", ())),
+            data.get("pid"),
+            data.get("generation", 0),
+        )
 
 
 @dataclass(frozen=True)
@@ -204,8 +233,10 @@ class EngineOutcome:
         if self.engine == "processes":
             count = len(self.workers)
             noun = "worker process" if count == 1 else "worker processes"
-            return (f"{count} {noun} started before this reload cannot be reached and may still "
-                    f"run the old code (restart them to pick up the change)")
+            return (
+                f"{count} {noun} started before this reload cannot be reached and may still "
+                f"run the old code (restart them to pick up the change)"
+            )
         kinds = {}
         for worker in self.workers:
             if worker.current:
@@ -226,8 +257,7 @@ class EngineOutcome:
 # -- the kernel side ---------------------------------------------------------------------------
 def _engines() -> list[Any]:
     """The engine modules whose library the session already imported (never imports one)."""
-    return [importlib.import_module(module) for triggers, module in ENGINES
-            if any(t in sys.modules for t in triggers)]
+    return [importlib.import_module(module) for triggers, module in ENGINES if any(t in sys.modules for t in triggers)]
 
 
 def make_spec(report: Any, ship: bool = False, patch: bool = True) -> ReloadSpec:
@@ -266,7 +296,7 @@ def after_reload(report: Any, ship: bool = False, patch: bool = True) -> Any:
     for engine in _engines():
         if not _in_use(engine):
             continue
-        spec = spec or make_spec(report, ship, patch)    # only when some engine has workers
+        spec = spec or make_spec(report, ship, patch)  # only when some engine has workers
         outcomes.extend(_guarded(engine, "propagate", spec, _pids(outcomes)))
     report.workers = [o for o in outcomes if o.workers or o.note]
     return report
@@ -298,8 +328,15 @@ def _guarded(engine: Any, action: str, *args: Any) -> list[EngineOutcome]:
     except Exception as exc:
         log.warning("ipy_reimport: %s of %s failed", action, engine.__name__, exc_info=True)
         name = engine.__name__.rpartition(".")[2]
-        return [EngineOutcome(name, name, (), time.perf_counter() - started,
-                              f"could not reach the workers: {type(exc).__name__}: {exc}")]
+        return [
+            EngineOutcome(
+                name,
+                name,
+                (),
+                time.perf_counter() - started,
+                f"could not reach the workers: {type(exc).__name__}: {exc}",
+            )
+        ]
 
 
 def _pids(outcomes: Iterable[EngineOutcome]) -> set[int]:
@@ -310,7 +347,7 @@ def _pids(outcomes: Iterable[EngineOutcome]) -> set[int]:
 class quiet:
     """Context manager: reloads inside it do not propagate (used inside worker processes)."""
 
-    def __enter__(self) -> "quiet":
+    def __enter__(self) -> quiet:
         self._was = getattr(_quiet, "on", False)
         _quiet.on = True
         return self

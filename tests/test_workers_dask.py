@@ -128,7 +128,7 @@ def test_a_worker_whose_reload_fails_is_behind_and_the_kernel_keeps_its_reload(i
     calc = ip.user_ns["calc"]
     on_each(client, calc.f, 1)
     workspace.edit(f"{pkg}/calc.py", "x + 1", "x + 7")
-    workspace.edit(f"{pkg}/calc.py", "def f(x):", "EDITED = True\ndef f(x):")   # the module runs again
+    workspace.edit(f"{pkg}/calc.py", "def f(x):", "EDITED = True\ndef f(x):")  # the module runs again
 
     report = run(ip, "%reload_deep")
 
@@ -146,14 +146,17 @@ def test_a_worker_whose_reload_fails_is_behind_and_the_kernel_keeps_its_reload(i
 
 def test_workers_re_run_only_what_changed_as_the_kernel_did(ip, client, workspace, pkg):
     # the same module: a body edit is patched in place, so nothing runs twice in the workers
-    workspace.write(f"{pkg}/calc.py", f"""
+    workspace.write(
+        f"{pkg}/calc.py",
+        f"""
         import builtins, os
         if os.getpid() != {os.getpid()} and getattr(builtins, "_{pkg}", False):
             raise RuntimeError("already initialised in this worker")
         builtins._{pkg} = True
         def f(x):
             return x + 1
-        """)
+        """,
+    )
     run(ip, f"from {pkg} import calc")
     calc = ip.user_ns["calc"]
     on_each(client, calc.f, 1)

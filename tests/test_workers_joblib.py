@@ -139,7 +139,7 @@ def test_workers_whose_reload_fails_are_retired_and_their_successors_run_the_new
     run(ip, f"from {pkg} import calc")
     pids = warm(ip.user_ns["calc"].f)
     workspace.edit(f"{pkg}/calc.py", "x + 1", "x + 5")
-    workspace.edit(f"{pkg}/calc.py", "def f(x):", "EDITED = True\ndef f(x):")   # the module runs again
+    workspace.edit(f"{pkg}/calc.py", "def f(x):", "EDITED = True\ndef f(x):")  # the module runs again
 
     report = run(ip, "%reload_deep")
 
