@@ -150,3 +150,14 @@ def kernel(pkg):
 
     with panel_ready_kernel(str(pkg.root)) as kernel:
         yield kernel
+
+
+def once_only_module(name: str, body: str = "def f(x):\n    return x + 1\n") -> str:
+    """A module that refuses to run a second time in any process but this one (as an import-time
+    registration that rejects repeats does): line 3 raises there. ``body`` follows."""
+    return (
+        f"import builtins, os, time\n"
+        f"if os.getpid() != {os.getpid()} and getattr(builtins, '_{name}', False):\n"
+        f"    raise RuntimeError('already initialised in this worker')\n"
+        f"builtins._{name} = True\n" + textwrap.dedent(body)
+    )

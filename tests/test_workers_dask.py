@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from conftest import Project, run, wait_until
+from conftest import Project, once_only_module, run, wait_until
 
 distributed = pytest.importorskip("distributed")
 
@@ -113,17 +113,7 @@ def test_a_failing_edit_leaves_kernel_and_workers_on_the_old_code(ip, client, wo
 
 def test_a_worker_whose_reload_fails_is_behind_and_the_kernel_keeps_its_reload(ip, client, workspace, pkg):
     # a module that cannot run twice outside the kernel (like a registration refusing repeats)
-    workspace.write(
-        f"{pkg}/calc.py",
-        f"""
-        import builtins, os
-        if os.getpid() != {os.getpid()} and getattr(builtins, "_{pkg}", False):
-            raise RuntimeError("already initialised in this worker")
-        builtins._{pkg} = True
-        def f(x):
-            return x + 1
-        """,
-    )
+    workspace.write(f"{pkg}/calc.py", once_only_module(pkg))
     run(ip, f"from {pkg} import calc")
     calc = ip.user_ns["calc"]
     on_each(client, calc.f, 1)
@@ -146,17 +136,7 @@ def test_a_worker_whose_reload_fails_is_behind_and_the_kernel_keeps_its_reload(i
 
 def test_workers_re_run_only_what_changed_as_the_kernel_did(ip, client, workspace, pkg):
     # the same module: a body edit is patched in place, so nothing runs twice in the workers
-    workspace.write(
-        f"{pkg}/calc.py",
-        f"""
-        import builtins, os
-        if os.getpid() != {os.getpid()} and getattr(builtins, "_{pkg}", False):
-            raise RuntimeError("already initialised in this worker")
-        builtins._{pkg} = True
-        def f(x):
-            return x + 1
-        """,
-    )
+    workspace.write(f"{pkg}/calc.py", once_only_module(pkg))
     run(ip, f"from {pkg} import calc")
     calc = ip.user_ns["calc"]
     on_each(client, calc.f, 1)

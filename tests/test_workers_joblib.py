@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import Project, run
+from conftest import Project, once_only_module, run
 
 joblib = pytest.importorskip("joblib")
 
@@ -124,18 +124,8 @@ def test_a_worker_that_joins_after_the_reload_runs_the_new_code(ip, workspace, p
 
 def test_workers_whose_reload_fails_are_retired_and_their_successors_run_the_new_code(ip, workspace, pkg):
     # a module that cannot run twice outside the kernel (like a registration refusing repeats)
-    workspace.write(
-        f"{pkg}/calc.py",
-        f"""
-        import builtins, os, time
-        if os.getpid() != {os.getpid()} and getattr(builtins, "_{pkg}", False):
-            raise RuntimeError("already initialised in this worker")
-        builtins._{pkg} = True
-        def f(x):
-            time.sleep(0.02)
-            return os.getpid(), x + 1
-        """,
-    )
+    body = "def f(x):\n    time.sleep(0.02)\n    return os.getpid(), x + 1\n"
+    workspace.write(f"{pkg}/calc.py", once_only_module(pkg, body))
     run(ip, f"from {pkg} import calc")
     pids = warm(ip.user_ns["calc"].f)
     workspace.edit(f"{pkg}/calc.py", "x + 1", "x + 5")
