@@ -41,6 +41,8 @@ test-python: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/compat.py
+	$(BIN)/python bench/workers.py
+	$(BIN)/python bench/soak.py
 	chrome="$$(PYTHON=$(BIN)/python scripts/ensure-chromium.sh)" && \
 		CHROME_PATH="$$chrome" $(BIN)/python bench/panel.py
 
