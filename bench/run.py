@@ -1,6 +1,6 @@
 """Benchmark of ipy_reimport against IPython's ``%autoreload 2``.
 
-Usage: ``python bench/run.py [--quick]``
+Usage: ``python bench/run.py [--quick] [--only cells,auto,root,repeat]``
 
 Every measurement runs in its own fresh interpreter (``bench/child.py``), one per tool, in a
 "data-science kernel" (numpy, pandas, scipy and a generated 300-module package loaded).
@@ -389,7 +389,15 @@ def repeat_section(runner: Runner, edits: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer cells, edits and sizes (~40 s)")
+    parser.add_argument(
+        "--only",
+        default="cells,auto,root,repeat",
+        help="comma-separated scenarios to run (auto needs cells): cells, auto, root, repeat",
+    )
     args = parser.parse_args()
+    only = set(args.only.split(","))
+    if not only <= {"cells", "auto", "root", "repeat"} or ("auto" in only and "cells" not in only):
+        parser.error(f"--only {args.only}: choose among cells, auto (with cells), root, repeat")
     started = time.monotonic()
     workdir = tempfile.mkdtemp(prefix="ipy_reimport_bench_run_")
     runner = Runner(workdir)
@@ -402,10 +410,14 @@ def main() -> None:
             f"ipy_reimport benchmark ({'quick' if args.quick else 'full'}), Python "
             f"{sys.version.split()[0]}, {os.cpu_count()} CPUs; bytecode cache on in the children"
         )
-        sweep = cells_section(runner, pkg, extra, sizes, sizes[-1], cell_opts, 1 if args.quick else 3)
-        auto_section(runner, pkg, extra, sweep, sizes[-1], cell_opts, 1 if args.quick else 3)
-        root_section(runner, pkg, [300] if args.quick else [300, 3000], 1 if args.quick else 3)
-        repeat_section(runner, 10 if args.quick else 40)
+        if "cells" in only:
+            sweep = cells_section(runner, pkg, extra, sizes, sizes[-1], cell_opts, 1 if args.quick else 3)
+        if "auto" in only:
+            auto_section(runner, pkg, extra, sweep, sizes[-1], cell_opts, 1 if args.quick else 3)
+        if "root" in only:
+            root_section(runner, pkg, [300] if args.quick else [300, 3000], 1 if args.quick else 3)
+        if "repeat" in only:
+            repeat_section(runner, 10 if args.quick else 40)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     print(f"\n(total {time.monotonic() - started:.0f} s)")
