@@ -84,7 +84,7 @@ class Transaction:
             pairs = [pair for module in modules for pair in self._by_module.get(id(module), ())]
         for container, prior in pairs:
             if not same_contents(container, prior):
-                self.translator.container(container)
+                self.translator.container(container, before=prior)
 
     def runs(self, name: str, module: types.ModuleType) -> None:
         """``module`` runs as ``sys.modules[name]``: a rollback puts it back there if its code

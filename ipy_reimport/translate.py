@@ -98,17 +98,25 @@ class Translator:
             self.attributes(value)
         return value
 
-    def container(self, container: dict | list | set, depth: int = 0) -> bool:
-        """Translate the items (and dict keys) of a container in place; True if any changed."""
+    def container(self, container: dict | list | set, depth: int = 0, before: Any = None) -> bool:
+        """Translate the items (and dict keys) of a container in place; True if any changed.
+
+        ``before``, a copy taken before the re-execution, holds only objects that existed then:
+        the items it shares with the container need no translation (a registry that grows by
+        one entry per reload costs one entry, not its length)."""
+        known = _identities(before)
         if isinstance(container, dict):
-            items = [(self(k), self.fix(v, depth)) for k, v in list(container.items())]
+            items = [
+                (k if id(k) in known else self(k), v if id(v) in known else self.fix(v, depth))
+                for k, v in list(container.items())
+            ]
             if any(a is not k or b is not v for (a, b), (k, v) in zip(items, container.items(), strict=False)) or len(
                 items
             ) != len(container):
                 self.undo.replace_contents(container, dict(items))
                 return True
             return False
-        values = [self.fix(v, depth) for v in list(container)]
+        values = [v if id(v) in known else self.fix(v, depth) for v in list(container)]
         if any(a is not b for a, b in zip(values, container, strict=False)):
             self.undo.replace_contents(container, values if isinstance(container, list) else set(values))
             return True
@@ -194,3 +202,12 @@ _MISSING = object()
 
 def _rebind(namespace: dict, key: str, value: Any):
     return lambda: namespace.__setitem__(key, value)
+
+
+def _identities(container: Any) -> set[int]:
+    """The ids of the objects a container (a dict: its keys and values) holds; empty for None."""
+    if container is None:
+        return set()
+    if isinstance(container, dict):
+        return {id(k) for k in container} | {id(v) for v in container.values()}
+    return {id(v) for v in container}
