@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from .baseline import Stamp, missing_reason, stamp_of
 from .errors import NotLoaded, NotYours, ReloadFailed, Unreloadable, UsageProblem, locate
 from .executing import check_target, refresh_bytecode
+from .graph import ImportGraph
 from .holders import holders_of
 from .interrupts import InterruptGate
 from .ledger import ImportLedger
@@ -54,6 +55,9 @@ class Plan:
         full: re-execute every module from the top.
         skipped: ``(name, reason)`` of modules left out (source deleted).
         aliases: other names in ``sys.modules`` of a planned module object.
+        imported: planned modules that another planned module imports at import time (None:
+            unknown, all of them); only through those can a change reach a later module's
+            import-time calls.
     """
 
     groups: list[list[str]]
@@ -62,6 +66,12 @@ class Plan:
     full: bool = False
     skipped: list[tuple[str, str]] = field(default_factory=list)
     aliases: dict[str, list[str]] = field(default_factory=dict)
+    imported: set[str] | None = None
+
+    def feeds_later_modules(self, name: str) -> bool:
+        """Whether another module of the plan imports ``name`` (so calls into its functions that
+        now reach changed code matter to it)."""
+        return self.imported is None or name in self.imported
 
     @property
     def order(self) -> list[str]:
@@ -134,6 +144,7 @@ class Reloader:
             full,
             [(name, missing[name]) for name in deleted],
             aliases,
+            _imported_within(planned, aliases, graph),
         )
 
     def _check_reloadable(self, name: str) -> None:
@@ -320,3 +331,14 @@ def _with_holders(item: ModuleReload, replaced: list, held: dict[int, list[str]]
     if mine:
         item.held_by = mine
     return item
+
+
+def _imported_within(planned: set[str], aliases: dict[str, list[str]], graph: ImportGraph) -> set[str]:
+    """The planned modules that another planned module imports (under any of their names)."""
+    return {
+        name
+        for name in planned
+        if any(
+            user in planned and user != name for n in (name, *aliases.get(name, ())) for user in graph.imported_by(n)
+        )
+    }

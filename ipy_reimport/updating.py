@@ -59,7 +59,8 @@ class Updater:
             item = self._edit(name, module, file, step)
         else:
             item = self._rebind(name, module, file, step)
-        propagate(name, module.__dict__, file, self.changes, self.decider.planned)
+        if self.decider.plan.feeds_later_modules(name):
+            propagate(name, module.__dict__, file, self.changes, self.decider.planned)
         item.previous = step.previous
         return item
 

@@ -103,6 +103,25 @@ def test_code_called_at_import_time_re_runs_its_callers(ip, deps):
     assert run(ip, "(dp.table.TABLE, dp.indirect.VALUE, dp.plain.use(2))") == ([0, 100, 200], 100, 200)
 
 
+def test_a_call_through_another_modules_unchanged_function_re_runs_its_caller(ip, project):
+    # far calls relay at import; relay (in mid, unchanged) calls scale (in base, edited); leaf
+    # imports far, but nothing imports leaf: its functions need not be followed
+    project.package(
+        "ch",
+        {
+            "base": "def scale(x):\n    return x * 10\n",
+            "mid": "from .base import scale\ndef relay():\n    return scale(3)\n",
+            "far": "from .mid import relay\nFAR = relay()\n",
+            "leaf": "from .far import FAR\ndef get():\n    return FAR\n",
+        },
+    )
+    run(ip, "import ch.leaf")
+    project.edit("ch/base.py", "x * 10", "x * 100")
+    report = run(ip, "%reload_deep ch.base")
+    assert actions(report) == {"base": "patched", "mid": "unchanged", "far": "executed", "leaf": "rebound"}
+    assert run(ip, "(ch.far.FAR, ch.leaf.get())") == (300, 300)
+
+
 def test_a_class_updated_in_place_does_not_re_run_its_subclasses(ip, deps):
     deps.edit("dp/sub.py", "return 'model'", "return 'model v2'")
     report = run(ip, "%reload_deep dp.sub")
