@@ -11,6 +11,8 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 
 from . import workers
 from .errors import UsageProblem
+from .live import LiveStatus
+from .report import StatusTable
 from .session import Reimporter
 
 __all__ = ["ReimportMagics", "ImportSpec", "parse_import"]
@@ -77,6 +79,7 @@ class ReimportMagics(Magics):
     def __init__(self, shell, reimporter: Reimporter) -> None:
         super().__init__(shell)
         self.reimporter = reimporter
+        self.live: LiveStatus | None = None
 
     @magic_arguments()
     @argument(
@@ -198,15 +201,43 @@ class ReimportMagics(Magics):
 
     @magic_arguments()
     @argument("--all", action="store_true", help="every loaded module, not only the user's")
+    @argument(
+        "--live",
+        action="store_true",
+        help="keep this output up to date, with no cell run, after every save and reload "
+        "(needs a Jupyter frontend; a new live view replaces the previous one)",
+    )
     @line_magic
     def stale(self, line: str):
         """Show the state of the user's modules: fresh, stale, dependent, missing or unreloadable;
         and, for each Dask client, loky executor or other child processes, how many worker
         processes run the current code and how many are behind."""
         args = _parse(self.stale, line)
+        if args.live:
+            live = self._live_view()
+            self.reimporter.status(all=args.all)  # exact once; then the watcher's notifications
+            live.show(everything=args.all)
+            return None
         table = self.reimporter.status(all=args.all)
         table.workers = workers.status()
         return table
+
+    def _live_view(self) -> LiveStatus:
+        if getattr(self.shell, "kernel", None) is None:
+            raise UsageError("%stale --live needs a Jupyter frontend (a kernel); here, run %stale when you need it")
+        if self.live is None:
+            self.live = LiveStatus(self.shell, self.reimporter.tracker.subscribe, self._live_table)
+        return self.live
+
+    def _live_table(self, everything: bool) -> StatusTable:
+        """The states as last seen by the watcher and the per-cell check (no file is read)."""
+        return StatusTable(self.reimporter.tracker.statuses(everything, refresh=False), everything=everything)
+
+    def close(self) -> None:
+        """Stop what the magics started (the live view), for ``%unload_ext``."""
+        if self.live is not None:
+            self.live.stop()
+            self.live = None
 
 
 def _parse(magic, line: str):
