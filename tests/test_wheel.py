@@ -14,6 +14,9 @@ import pytest
 import ipy_reimport
 
 ROOT = Path(__file__).resolve().parent.parent
+# Into an empty prefix, from the wheel alone; --ignore-installed: without it, pip would first
+# uninstall the package from the environment running the tests (the checkout's editable install).
+FRESH = ["--quiet", "--no-deps", "--no-index", "--ignore-installed"]
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +29,7 @@ def installed(tmp_path_factory) -> Path:
     prefix = tmp_path_factory.mktemp("fresh")
     nothing_on_path = tmp_path_factory.mktemp("empty-path")
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", "--prefix", str(prefix), wheel],
+        [sys.executable, "-m", "pip", "install", *FRESH, "--prefix", str(prefix), wheel],
         check=True,
         timeout=300,
         env={"PATH": str(nothing_on_path), "HOME": os.environ.get("HOME", str(prefix))},
@@ -70,3 +73,9 @@ def test_the_installed_package_imports_and_finds_its_protocol_schema(installed):
         env={**os.environ, "PYTHONPATH": str(site)},
     ).stdout.split()
     assert shown == [str(site / "ipy_reimport" / "protocol.py"), "True"]
+
+
+def test_installing_the_wheel_left_the_environment_of_the_tests_alone(installed):
+    code = "import ipy_reimport; print(ipy_reimport.__file__)"
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=installed, timeout=60)
+    assert shown.stdout.strip() == str(ROOT / "ipy_reimport" / "__init__.py"), shown.stderr
