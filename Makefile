@@ -3,12 +3,13 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DIST ?= dist
 # The panel is rebuilt (by the wheel's build hook) whenever one of its sources changes.
 PANEL_SOURCES := $(wildcard labextension/src/*.ts labextension/style/* labextension/schema/*.json) \
 	labextension/package.json labextension/yarn.lock labextension/tsconfig.json
 ROOT_FLAG = $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: setup demo test test-lint test-panel test-python bench clean
+.PHONY: setup demo test test-lint test-panel test-python bench wheel clean
 
 setup: $(STAMP)
 
@@ -46,5 +47,11 @@ bench: $(STAMP)
 	chrome="$$(PYTHON=$(BIN)/python scripts/ensure-chromium.sh)" && \
 		CHROME_PATH="$$chrome" $(BIN)/python bench/panel.py
 
+# dist/ipy_reimport-*.whl with the built panel inside: installs anywhere with pip, no Node.js.
+wheel: $(STAMP)
+	rm -f $(DIST)/ipy_reimport-*.whl
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir $(DIST) .
+	@ls $(DIST)/ipy_reimport-*.whl
+
 clean:
-	rm -rf $(VENV) ipy_reimport/labextension labextension/node_modules labextension/lib
+	rm -rf $(VENV) ipy_reimport/labextension labextension/node_modules labextension/lib dist

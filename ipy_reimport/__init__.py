@@ -147,6 +147,7 @@ def unload_ipython_extension(ip) -> None:
         return
     if bridge is not None:
         bridge.stop()
+    magics.close()
     reimporter.cells.unregister()
     for kind, table in magics.magics.items():
         for name in table:

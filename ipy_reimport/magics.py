@@ -11,6 +11,9 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 
 from . import workers
 from .errors import UsageProblem
+from .live import LiveStatus
+from .magic_help import usage
+from .report import StatusTable
 from .session import Reimporter
 
 __all__ = ["ReimportMagics", "ImportSpec", "parse_import"]
@@ -77,13 +80,15 @@ class ReimportMagics(Magics):
     def __init__(self, shell, reimporter: Reimporter) -> None:
         super().__init__(shell)
         self.reimporter = reimporter
+        self.live: LiveStatus | None = None
 
+    @usage("import_rel NAME [as ALIAS] [-p PKG]", "import_rel from NAME import a, b as c [-p PKG]")
     @magic_arguments()
     @argument(
         "words",
         nargs="+",
-        metavar="NAME [as ALIAS] | from NAME import a, b as c",
-        help="module to import: absolute (pkg.mod) or relative (.mod, ..sub.mod)",
+        metavar="STATEMENT",
+        help="one import: NAME [as ALIAS], or from NAME import a, b as c",
     )
     @argument(
         "-p",
@@ -94,17 +99,20 @@ class ReimportMagics(Magics):
     )
     @line_magic
     def import_rel(self, line: str):
-        """Import a module by absolute or relative name and bind it in the user namespace.
+        """Import one module by absolute or relative name and bind it in the notebook.
 
-        Binds ALIAS, or the module's last name component (``..sub.mod`` binds ``mod``), and
-        returns the module, so ``m = %import_rel .mod`` works. A module the finders' caches
-        could not see yet is found: the import is retried once after invalidating them.
+        NAME is absolute (pkg.mod) or relative (.mod, ..sub.mod): relative names resolve against
+        --package, else Reimport.package, else the package containing the working directory.
+        The first form binds ALIAS, or the last part of the name (..sub.mod binds mod), and
+        returns the module, so that m = %import_rel .mod works; the from form binds the names
+        and returns nothing. A module the import system's caches could not see yet is found:
+        the import is tried once more after invalidating them. If the import fails, nothing
+        stays imported or bound.
 
-        Examples::
-
-            %import_rel .geometry
-            %import_rel ..sub.mod as m --package mypkg.notebooks
-            %import_rel from .geometry import area, Circle as C
+        Examples:
+          %import_rel .geometry
+          %import_rel ..sub.mod as m --package mypkg.notebooks
+          %import_rel from .geometry import area, Circle as C
         """
         args = _parse(self.import_rel, line)
         spec = parse_import(args.words)
@@ -115,7 +123,7 @@ class ReimportMagics(Magics):
             else:
                 bound = self._take(module, spec.items, args.package)
         self.shell.user_ns.update(bound)
-        return module
+        return module if spec.items is None else None
 
     def _take(self, module, items, package) -> dict:
         if items == (("*", "*"),):
@@ -129,6 +137,10 @@ class ReimportMagics(Magics):
                 taken[alias] = _usage(self.reimporter.import_rel, f"{module.__name__}.{name}", package)
         return taken
 
+    @usage(
+        "reload_deep [MODULE ...] [--dry-run] [--full] [--no-patch] [--force] [-p PKG]",
+        "reload_deep --auto on|off",
+    )
     @magic_arguments()
     @argument(
         "modules",
@@ -156,18 +168,21 @@ class ReimportMagics(Magics):
         help="do not update old functions and classes in place (plain importlib.reload)",
     )
     @argument(
-        "--auto", choices=["on", "off"], help="turn automatic deep reload of stale modules before each cell on or off"
+        "--auto",
+        choices=["on", "off"],
+        metavar="on|off",
+        help="turn automatic deep reload of stale modules before each cell on or off",
     )
     @argument("-p", "--package", metavar="PKG", help="package that relative names resolve against")
     @line_magic
     def reload_deep(self, line: str):
-        """Reload modules and everything that depends on them, dependencies first, all or nothing.
+        """Reload modules and everything that imports them, dependencies first, all or nothing.
 
-        Each module is re-executed once, in import order (a cycle as one group); old functions
-        and classes are updated in place so existing references and instances use the new code.
-        If any module fails, every module is restored as it was and the error names the file and
-        line. Returns a report (modules in order with their times, what was patched or replaced,
-        names left over from the old source).
+        With no MODULE: every stale module. Each module of the plan is brought up to date once,
+        dependencies first (an import cycle as one group), re-running only what changed; old
+        functions and classes are updated in place, so existing references and instances run the
+        new code. If any module fails, every module is put back as it was and the error names the
+        file and line. Shows a report: the modules in order with their times and what ran.
         """
         args = _parse(self.reload_deep, line)
         if args.auto is not None:
@@ -187,26 +202,67 @@ class ReimportMagics(Magics):
             force=args.force,
         )
 
+    @usage("invalidate")
     @magic_arguments()
     @line_magic
     def invalidate(self, line: str):
-        """Invalidate the import system's caches so modules created since the kernel started
-        are found: ``importlib.invalidate_caches()``, failed path lookups forgotten, linecache
-        refreshed, staleness re-checked. Prints one line."""
+        """Invalidate the import system's caches, so that modules created since the kernel
+        started are found: importlib.invalidate_caches(), failed path lookups forgotten,
+        linecache refreshed, states checked again. Prints one line."""
         _parse(self.invalidate, line)
         print(self.reimporter.invalidate())
 
+    @usage("stale [--all] [--live]")
     @magic_arguments()
     @argument("--all", action="store_true", help="every loaded module, not only the user's")
+    @argument(
+        "--live",
+        action="store_true",
+        help="keep this output up to date, with no cell run, after every save and reload "
+        "(needs a Jupyter frontend; a new live view replaces the previous one)",
+    )
     @line_magic
     def stale(self, line: str):
-        """Show the state of the user's modules: fresh, stale, dependent, missing or unreloadable;
-        and, for each Dask client, loky executor or other child processes, how many worker
-        processes run the current code and how many are behind."""
+        """Show the state of your modules (the files outside the standard library and
+        site-packages), stale ones first:
+
+          stale         its file changed since the module ran
+          dependent     fresh itself, but imports (at import time) a stale or dependent module
+          missing       its file was deleted, or is no longer a regular file
+          fresh         its file is what ran
+          unreloadable  built-in, frozen, an extension module, no source, or a lazy module
+                        not loaded yet (the note says which)
+
+        %reload_deep brings the stale and dependent ones up to date. When worker processes run
+        your code (Dask clients, joblib's loky workers, other child processes), a Workers
+        section says how many run the current code and which are behind.
+        """
         args = _parse(self.stale, line)
+        if args.live:
+            live = self._live_view()
+            self.reimporter.status(all=args.all)  # exact once; then the watcher's notifications
+            live.show(everything=args.all)
+            return None
         table = self.reimporter.status(all=args.all)
         table.workers = workers.status()
         return table
+
+    def _live_view(self) -> LiveStatus:
+        if getattr(self.shell, "kernel", None) is None:
+            raise UsageError("%stale --live needs a Jupyter frontend (a kernel); here, run %stale when you need it")
+        if self.live is None:
+            self.live = LiveStatus(self.shell, self.reimporter.tracker.subscribe, self._live_table)
+        return self.live
+
+    def _live_table(self, everything: bool) -> StatusTable:
+        """The states as last seen by the watcher and the per-cell check (no file is read)."""
+        return StatusTable(self.reimporter.tracker.statuses(everything, refresh=False), everything=everything)
+
+    def close(self) -> None:
+        """Stop what the magics started (the live view), for ``%unload_ext``."""
+        if self.live is not None:
+            self.live.stop()
+            self.live = None
 
 
 def _parse(magic, line: str):

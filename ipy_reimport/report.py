@@ -180,14 +180,14 @@ class ReloadReport:
             )
             timing = _ms(item.seconds) if item and not self.dry_run else ""
             rows.append(
-                f"<tr><td>{number}</td><td><code>{html.escape(name)}</code></td>"
-                f"<td style='text-align:right'>{timing}</td><td>{details}</td></tr>"
+                f"<tr>{_cell(str(number), _RIGHT)}{_cell(f'<code>{html.escape(name)}</code>')}"
+                f"{_cell(timing, _RIGHT)}{_cell(details)}</tr>"
             )
         skipped = "".join(f"<li><code>{html.escape(n)}</code>: {html.escape(w)}</li>" for n, w in self.skipped)
         table = (
             (
-                "<table><thead><tr><th>#</th><th>module</th><th>time</th><th>what ran</th></tr></thead>"
-                f"<tbody>{''.join(rows)}</tbody></table>"
+                f"<table><thead><tr>{_head('#', _RIGHT)}{_head('module')}{_head('time', _RIGHT)}{_head('what ran')}"
+                f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
             )
             if rows
             else ""
@@ -211,12 +211,14 @@ _STATE_COLOUR = {
 
 class StatusTable(list):
     """The rows of ``%stale``: a list of :class:`ModuleStatus`, stale ones first; ``workers``:
-    per engine, its worker processes now (``%stale`` fills it)."""
+    per engine, its worker processes now (``%stale`` fills it); ``note``: a line shown last
+    (a live view that stopped says so)."""
 
     def __init__(self, statuses: list[ModuleStatus], everything: bool = False):
         super().__init__(sorted(statuses, key=lambda s: (s.state.rank, s.name)))
         self.everything = everything
         self.workers: list = []
+        self.note = ""
 
     def counts(self) -> dict[ModuleState, int]:
         """Number of modules in each state."""
@@ -231,16 +233,20 @@ class StatusTable(list):
         parts = [f"{n} {state.value}" for state, n in self.counts().items() if n]
         return f"{len(self)} {scope}" + (": " + ", ".join(parts) if parts else "")
 
-    def __str__(self) -> str:
+    def _headline(self) -> str:
         if not self:
-            lines = ["No user modules are loaded." if not self.everything else "No modules are loaded."]
-            return "\n".join(lines + _worker_lines(self.workers))
-        width = max(len(s.name) for s in self)
-        lines = [self.summary(), f"  {'module':<{width}}  {'state':<12}  file"]
+            return "No user modules are loaded." if not self.everything else "No modules are loaded."
+        return self.summary()
+
+    def __str__(self) -> str:
+        lines = [self._headline()]
+        if self:
+            width = max(len(s.name) for s in self)
+            lines.append(f"  {'module':<{width}}  {'state':<12}  file")
         for s in self:
             extra = f"  ({s.reason})" if s.reason and s.state is not ModuleState.FRESH else ""
             lines.append(f"  {s.name:<{width}}  {s.state.value:<12}  {s.file or '-'}{extra}")
-        return "\n".join(lines + _worker_lines(self.workers))
+        return "\n".join(lines + _worker_lines(self.workers) + ([self.note] if self.note else []))
 
     def __repr__(self) -> str:
         return str(self)
@@ -251,16 +257,20 @@ class StatusTable(list):
     def _repr_html_(self) -> str:
         rows = "".join(
             f"<tr data-module='{html.escape(s.name)}' data-state='{s.state.value}'>"
-            f"<td><code>{html.escape(s.name)}</code></td>"
-            f"<td><span style='color:{_STATE_COLOUR[s.state]};font-weight:bold'>{s.state.value}</span></td>"
-            f"<td>{html.escape(s.file or '')}</td><td>{html.escape(', '.join(s.imported_by))}</td>"
-            f"<td>{html.escape(s.reason or '')}</td></tr>"
+            + _cell(f"<code>{html.escape(s.name)}</code>")
+            + _cell(f"<span style='color:{_STATE_COLOUR[s.state]};font-weight:bold'>{s.state.value}</span>")
+            + _cell(html.escape(s.file or ""))
+            + _cell(html.escape(", ".join(s.imported_by)))
+            + _cell(html.escape(s.reason or ""))
+            + "</tr>"
             for s in self
         )
+        heads = "".join(_head(title) for title in ("module", "state", "file", "imported by", "note"))
+        table = f"<table><thead><tr>{heads}</tr></thead><tbody>{rows}</tbody></table>" if rows else ""
+        note = f"<p><em>{html.escape(self.note)}</em></p>" if self.note else ""
         return (
-            f"<div class='ipy-reimport-status'><p>{html.escape(self.summary())}</p><table><thead><tr>"
-            "<th>module</th><th>state</th><th>file</th><th>imported by</th><th>note</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table>{_worker_html(self.workers)}</div>"
+            f"<div class='ipy-reimport-status'><p>{html.escape(self._headline())}</p>{table}"
+            f"{_worker_html(self.workers)}{note}</div>"
         )
 
 
@@ -279,6 +289,20 @@ def _worker_html(engines: list) -> str:
         behind = " data-behind='true'" if engine.behind else ""
         items.append(f"<li{behind}>{html.escape(head)}" + (f"<ul>{details}</ul>" if details else "") + "</li>")
     return f"<p>Workers:</p><ul class='ipy-reimport-workers'>{''.join(items)}</ul>" if items else ""
+
+
+# JupyterLab right-aligns the cells of rendered HTML tables; its own tables read from the left.
+_LEFT = "text-align:left"
+_RIGHT = "text-align:right"
+
+
+def _cell(content: str, align: str = _LEFT) -> str:
+    """A table cell holding ``content`` (HTML), aligned explicitly (numbers right, text left)."""
+    return f"<td style='{align}'>{content}</td>"
+
+
+def _head(title: str, align: str = _LEFT) -> str:
+    return f"<th style='{align}'>{html.escape(title)}</th>"
 
 
 def _ms(seconds: float) -> str:
