@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -132,6 +133,10 @@ class _View:
         if update and data == self._shown:
             return
         self._shown = data
+        if not table.note:
+            # a frontend that stops applying updates (a page reloaded) then shows its age
+            table.note = f"Live: updated at {time.strftime('%H:%M:%S')}, after every save and reload."
+            data, metadata = self.shell.display_formatter.format(table)
         publisher = self.shell.display_pub
         publisher.register_hook(self._under_parent)  # the hooks are the calling thread's own
         try:

@@ -36,6 +36,7 @@ def show_live(kernel: PanelKernel, line: str = "%stale --live") -> tuple[str, st
     shown = kernel.wait(lambda r: r.type == "display_data" and r.msg["parent_header"].get("msg_id") == msg_id)
     kernel.idle(msg_id)
     assert "data-module='pkg.base' data-state='fresh'" in _html(shown)
+    assert "Live: updated at " in _html(shown)  # its age shows where a frontend stops updating it
     return msg_id, _display_id(shown)
 
 
