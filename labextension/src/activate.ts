@@ -1,14 +1,12 @@
 /**
- * Wires the panel into JupyterLab: the sidebar, the current notebook or
- * console, one connection per kernel, commands and settings.
+ * Wires the panel into the frontend (JupyterLab or Notebook 7): the left
+ * sidebar, the current notebook or console, one connection per kernel,
+ * commands and settings.
  */
-import {
-  ILabShell,
-  ILayoutRestorer,
-  JupyterFrontEnd
-} from '@jupyterlab/application';
+import { ILayoutRestorer, JupyterFrontEnd } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { IConsoleTracker } from '@jupyterlab/console';
+import { PageConfig } from '@jupyterlab/coreutils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
@@ -23,10 +21,20 @@ import { SessionTracker } from './tracker';
 /** The plugin id (the settings schema is `schema/plugin.json`). */
 export const PLUGIN_ID = 'ipy-reimport:plugin';
 
+/**
+ * Notebook 7 pages that hold a notebook or a console; its other pages (the
+ * file browser, the editor, terminals) get no panel.
+ */
+const NOTEBOOK7_KERNEL_PAGES = ['notebooks', 'consoles'];
+
+/** Whether this page can show a kernel's modules (every JupyterLab page can). */
+export function pageHasKernels(notebookPage: string): boolean {
+  return notebookPage === '' || NOTEBOOK7_KERNEL_PAGES.includes(notebookPage);
+}
+
 /** Activate the panel plugin. */
 export function activatePanel(
   app: JupyterFrontEnd,
-  labShell: ILabShell,
   restorer: ILayoutRestorer | null,
   palette: ICommandPalette | null,
   notebooks: INotebookTracker | null,
@@ -35,11 +43,15 @@ export function activatePanel(
   settingRegistry: ISettingRegistry | null,
   translator: ITranslator | null
 ): void {
+  if (!pageHasKernels(PageConfig.getOption('notebookPage'))) {
+    return;
+  }
   const trans = (translator ?? nullTranslator).load('ipy_reimport');
+  const shell = app.shell;
   const contents = app.serviceManager.contents;
   const manager = new ConnectionManager();
   const tracker = new SessionTracker({
-    labShell,
+    shell,
     notebooks,
     consoles,
     localPath: path => contents.localPath(path)
@@ -58,7 +70,7 @@ export function activatePanel(
   });
   panel.title.icon = modulesIcon;
   panel.title.caption = trans.__('Python modules (ipy_reimport)');
-  labShell.add(panel, 'left', { rank: 650, type: trans.__('Python modules') });
+  shell.add(panel, 'left', { rank: 650, type: trans.__('Python modules') });
   restorer?.add(panel, 'ipy-reimport');
 
   // Every notebook's and console's kernel gets the comm target, so that a
@@ -80,22 +92,22 @@ export function activatePanel(
       connection.disposed.connect(show);
     }
     connection?.start();
-    panel.setSource(
-      connection,
-      tracker.basePath,
-      !connection && tracker.isStarting
-    );
+    panel.setSource(connection, {
+      basePath: tracker.basePath,
+      starting: !connection && tracker.isStarting,
+      kernelName: tracker.kernelName
+    });
   };
   tracker.changed.connect(show);
   show();
 
-  addCommands(app.commands, labShell, panel, palette, trans);
+  addCommands(app.commands, shell, panel, palette, trans);
 
   if (settingRegistry) {
     Promise.all([settingRegistry.load(PLUGIN_ID), app.restored])
       .then(([settings]) => {
         if (settings.get('openOnStart').composite === true) {
-          labShell.activateById(panel.id);
+          shell.activateById(panel.id);
         }
       })
       .catch(reason =>

@@ -1,5 +1,5 @@
 /** The palette commands of the panel. */
-import { ILabShell } from '@jupyterlab/application';
+import type { JupyterFrontEnd } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
@@ -19,10 +19,13 @@ export const PALETTE_CATEGORY = 'ipy_reimport';
 /** What the commands take: no arguments. */
 const NO_ARGS = { args: { type: 'object', properties: {} } } as const;
 
-/** Register the commands and add them to the palette. */
+/**
+ * Register the commands and add them to the palette (the View menu entry is
+ * declared in `schema/plugin.json`).
+ */
 export function addCommands(
   commands: CommandRegistry,
-  labShell: ILabShell,
+  shell: JupyterFrontEnd.IShell,
   panel: ReimportPanel,
   palette: ICommandPalette | null,
   trans: TranslationBundle
@@ -45,7 +48,7 @@ export function addCommands(
       'Show the Python modules of the current kernel (ipy_reimport)'
     ),
     execute: () => {
-      labShell.activateById(panel.id);
+      shell.activateById(panel.id);
     }
   });
   // Keep the palette's enabled state in step with the connection.

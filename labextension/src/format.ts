@@ -5,7 +5,7 @@
  */
 import { PathExt } from '@jupyterlab/coreutils';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { IFailure, Outcome } from './model';
+import { IFailure, IReloadCounts, Outcome } from './model';
 import {
   Action,
   IEngine,
@@ -41,6 +41,25 @@ export function stateHelp(
       'built-in, extension module or a loader that cannot reload'
     )
   };
+}
+
+/** The reload-stale button's label: how many modules it reloads ("Reload 1 stale + 2 dependents"). */
+export function reloadStaleLabel(
+  trans: TranslationBundle,
+  counts: IReloadCounts
+): string {
+  if (counts.stale === 0) {
+    return trans.__('Nothing stale');
+  }
+  if (counts.dependents === 0) {
+    return trans.__('Reload %1 stale', counts.stale);
+  }
+  return trans._n(
+    'Reload %2 stale + %1 dependent',
+    'Reload %2 stale + %1 dependents',
+    counts.dependents,
+    counts.stale
+  );
 }
 
 /** What each action did to a module, in a few words (as `%reload_deep` says it). */

@@ -4,7 +4,7 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { h, setAttr, setText } from './dom';
-import { stateHelp, stateLabels } from './format';
+import { reloadStaleLabel, stateHelp, stateLabels } from './format';
 import { ModuleModel } from './model';
 import { MODULE_STATES } from './rows';
 import { ModuleState } from './protocol';
@@ -67,10 +67,10 @@ export class HeaderView {
       setText(el, trans.__('%1 %2', counts[state], this._labels[state]));
       el.hidden = counts[state] === 0;
     }
-    // The user's stale modules: what reload_stale reloads, by the kernel's rows.
-    const stale = model.staleUserCount();
-    setText(this._reloadStale, trans.__('Reload stale (%1)', stale));
-    this._reloadStale.disabled = stale === 0;
+    // What reload_stale reloads, by the kernel's rows: stale modules and their dependents.
+    const reload = model.reloadCounts();
+    setText(this._reloadStale, reloadStaleLabel(trans, reload));
+    this._reloadStale.disabled = reload.stale === 0;
     const all = model.scope === 'all';
     setAttr(this._scope, 'aria-pressed', all ? 'true' : 'false');
     setAttr(

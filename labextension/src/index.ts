@@ -1,6 +1,5 @@
 /** The JupyterLab plugins of ipy_reimport. */
 import {
-  ILabShell,
   ILayoutRestorer,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
@@ -12,13 +11,16 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator } from '@jupyterlab/translation';
 import { PLUGIN_ID, activatePanel } from './activate';
 
-/** The module panel in the left sidebar, its commands and settings. */
+/**
+ * The module panel in the left sidebar, its commands and settings. It needs
+ * no JupyterLab-only service, so it also runs in Notebook 7 (the left area of
+ * the notebook page).
+ */
 const panelPlugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
   description:
     'A sidebar panel listing the Python modules of the current kernel, which are stale, and deep reloads (ipy_reimport).',
   autoStart: true,
-  requires: [ILabShell],
   optional: [
     ILayoutRestorer,
     ICommandPalette,

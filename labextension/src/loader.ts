@@ -5,6 +5,9 @@
 import type { Kernel } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
 
+/** The command the panel tells the user to type. */
+export const LOAD_EXTENSION_COMMAND = '%load_ext ipy_reimport';
+
 /**
  * The code the "load" button runs in the kernel: `%load_ext`, then a comm is opened if the
  * extension was already loaded but no comm is open any more (docs/protocol.md).

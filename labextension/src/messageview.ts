@@ -1,11 +1,15 @@
 /**
- * What the panel says when it is not connected to the extension: no kernel,
- * connecting, not loaded (with the load button), or another version.
+ * What the panel says when it is not connected to the extension, each in one
+ * sentence: no kernel, connecting, not loaded (with the load button and the
+ * command to type), not a Python kernel, or another version.
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { h, setText } from './dom';
-import { ILoadState, LOAD_EXTENSION_CODE } from './loader';
+import { ILoadState, LOAD_EXTENSION_COMMAND } from './loader';
 import { ConnectionState } from './model';
+
+/** Stands for the command in a translated sentence, which is cut there. */
+const COMMAND_MARK = '\u0000';
 
 /** The message area at the top of the panel. */
 export class MessageView {
@@ -18,14 +22,13 @@ export class MessageView {
       type: 'button',
       class: 'jp-ReimportPanel-button jp-mod-accept',
       'data-action': 'load-extension',
-      title: trans.__('Run %1 in the kernel', LOAD_EXTENSION_CODE)
+      title: trans.__('Run %1 in the kernel', LOAD_EXTENSION_COMMAND)
     });
-    this._hint = h('p', { class: 'jp-ReimportPanel-hint' });
     this._error = h('p', {
       class: 'jp-ReimportPanel-loadError',
       role: 'alert'
     });
-    this.node.append(this._text, this._load, this._hint, this._error);
+    this.node.append(this._text, this._load, this._error);
   }
 
   /** The message area. */
@@ -34,9 +37,9 @@ export class MessageView {
   /** Show the message of `state`; `load`: what loading the extension can offer. */
   render(state: ConnectionState, load: ILoadState | null): void {
     const trans = this._trans;
-    setText(this._text, this._message(state));
     const absent = state === 'no-extension';
     const canLoad = absent && load !== null && load.canLoad;
+    this._renderText(this._message(state, canLoad));
     this._load.hidden = !canLoad;
     this._load.disabled = load?.loading ?? false;
     setText(
@@ -45,18 +48,29 @@ export class MessageView {
         ? trans.__('Loading ipy_reimport…')
         : trans.__('Load ipy_reimport')
     );
-    let hint = '';
-    if (canLoad) {
-      hint = trans.__('or run %1 in a cell', LOAD_EXTENSION_CODE);
-    } else if (absent) {
-      hint = trans.__('It needs a Python kernel.');
-    }
-    setText(this._hint, hint);
     const error = absent ? load?.error : null;
     setText(this._error, error ? trans.__('Loading failed: %1', error) : '');
   }
 
-  private _message(state: ConnectionState): string {
+  /** Show `text`, its command mark (if any) as the command in code type. */
+  private _renderText(text: string): void {
+    if (text === this._shown) {
+      return;
+    }
+    this._shown = text;
+    const [before, after] = text.split(COMMAND_MARK);
+    if (after === undefined) {
+      this._text.replaceChildren(before);
+    } else {
+      this._text.replaceChildren(
+        before,
+        h('code', {}, LOAD_EXTENSION_COMMAND),
+        after
+      );
+    }
+  }
+
+  private _message(state: ConnectionState, canLoad: boolean): string {
     const trans = this._trans;
     switch (state) {
       case 'no-kernel':
@@ -66,7 +80,12 @@ export class MessageView {
       case 'connecting':
         return trans.__('Connecting to the kernel…');
       case 'no-extension':
-        return trans.__('ipy_reimport is not loaded in this kernel.');
+        return canLoad
+          ? trans.__(
+              'ipy_reimport is not loaded in this kernel: run %1 in a cell, or load it here.',
+              COMMAND_MARK
+            )
+          : trans.__('ipy_reimport needs a Python kernel.');
       case 'other-version':
         return trans.__(
           'This kernel runs another version of ipy_reimport than this panel: restart the kernel, or install the same version in it.'
@@ -79,6 +98,6 @@ export class MessageView {
   private _trans: TranslationBundle;
   private _text: HTMLElement;
   private _load: HTMLButtonElement;
-  private _hint: HTMLElement;
   private _error: HTMLElement;
+  private _shown: string | null = null;
 }

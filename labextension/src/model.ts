@@ -66,6 +66,21 @@ export type Outcome =
       readonly code: ErrorCode | null;
     };
 
+/** How many modules "reload stale" reloads. */
+export interface IReloadCounts {
+  /** The user's stale modules. */
+  readonly stale: number;
+  /** The user's modules that import a stale one. */
+  readonly dependents: number;
+}
+
+/** States that mean a module no longer runs the code on disk. */
+const OUT_OF_DATE: ReadonlySet<ModuleState> = new Set([
+  'stale',
+  'dependent',
+  'missing'
+]);
+
 /** The state of the panel for one kernel. */
 export class ModuleModel {
   /** Emitted once after every update. */
@@ -147,18 +162,40 @@ export class ModuleModel {
     return this._counts;
   }
 
-  /** How many of the user's modules are stale (what `reload_stale` reloads). */
-  staleUserCount(): number {
-    if (this._staleUser === null) {
-      let n = 0;
+  /**
+   * What "reload stale" reloads, by the kernel's rows: the user's stale
+   * modules and the user's modules that depend on them.
+   */
+  reloadCounts(): IReloadCounts {
+    if (this._reloadCounts === null) {
+      const counts = { stale: 0, dependents: 0 };
       for (const row of this._rows.values()) {
         if (row.user && row.state === 'stale') {
-          n += 1;
+          counts.stale += 1;
+        } else if (row.user && row.state === 'dependent') {
+          counts.dependents += 1;
         }
       }
-      this._staleUser = n;
+      this._reloadCounts = counts;
     }
-    return this._staleUser;
+    return this._reloadCounts;
+  }
+
+  /**
+   * Whether a module turned stale, dependent or missing after the last
+   * outcome arrived: what it says no longer describes the rows.
+   */
+  get resultOutdated(): boolean {
+    return this._resultOutdated;
+  }
+
+  /** Forget the last outcome (the user closed it). */
+  dismissResult(): void {
+    if (this._lastResult !== null) {
+      this._lastResult = null;
+      this._resultOutdated = false;
+      this._emit(false);
+    }
   }
 
   /** The pending status shown on a row, if a reload concerns it. */
@@ -209,6 +246,7 @@ export class ModuleModel {
     this._rows = new Map();
     this._pending = new Map();
     this._lastResult = null;
+    this._resultOutdated = false;
     this._workers = [];
     this._hasSnapshot = false;
     this._scope = 'user';
@@ -264,6 +302,7 @@ export class ModuleModel {
     for (const row of message.modules) {
       rows.set(row.name, row);
     }
+    this._noteOutOfDate(message.modules);
     this._rows = rows;
     this._scope = message.scope;
     this._hasSnapshot = true;
@@ -288,9 +327,22 @@ export class ModuleModel {
     for (const row of message.changed) {
       rows.set(row.name, row);
     }
+    this._noteOutOfDate(message.changed);
     this._rows = rows;
     this._emit(true);
     return true;
+  }
+
+  /** Mark the last outcome outdated if one of `rows` turned out of date (against the rows before). */
+  private _noteOutOfDate(rows: readonly IRow[]): void {
+    if (this._lastResult === null || this._resultOutdated) {
+      return;
+    }
+    this._resultOutdated = rows.some(
+      row =>
+        OUT_OF_DATE.has(row.state) &&
+        this._rows.get(row.name)?.state !== row.state
+    );
   }
 
   private _markQueued(id: string): boolean {
@@ -308,6 +360,7 @@ export class ModuleModel {
 
   private _applyResult(message: IResult): boolean {
     this._dropPending(message.request_id);
+    this._resultOutdated = false;
     if (message.ok) {
       this._lastResult = { ok: true, result: message };
       this._workers = message.workers;
@@ -327,6 +380,7 @@ export class ModuleModel {
     if (message.request_id !== null) {
       this._dropPending(message.request_id);
     }
+    this._resultOutdated = false;
     this._lastResult = {
       ok: false,
       requestId: message.request_id,
@@ -351,7 +405,7 @@ export class ModuleModel {
       this._sorted = null;
       this._visible = null;
       this._counts = null;
-      this._staleUser = null;
+      this._reloadCounts = null;
     }
     this._rowPending = null;
     this._changed.emit();
@@ -365,10 +419,11 @@ export class ModuleModel {
   private _rows: Map<string, IRow> = new Map();
   private _pending: Map<string, IPendingRequest> = new Map();
   private _lastResult: Outcome | null = null;
+  private _resultOutdated = false;
   private _workers: readonly IEngine[] = [];
   private _sorted: IRow[] | null = null;
   private _visible: readonly IRow[] | null = null;
   private _counts: Record<ModuleState, number> | null = null;
-  private _staleUser: number | null = null;
+  private _reloadCounts: IReloadCounts | null = null;
   private _rowPending: Map<string, PendingStatus> | null = null;
 }

@@ -1,8 +1,9 @@
 /**
  * The sidebar view: plain DOM built once, updated in place from the model at
  * most once per animation frame, with a performance measure after each
- * render. Its parts are the message (`MessageView`), the header
- * (`HeaderView`), the result (`ResultView`) and the rows (`RowList`).
+ * render. Its parts are the heading (with the kernel's name), the message
+ * (`MessageView`), the header (`HeaderView`), the result (`ResultView`), the
+ * empty-list sentence and the rows (`RowList`).
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Message } from '@lumino/messaging';
@@ -44,6 +45,16 @@ export interface IPanelSource {
   setScope(scope: Scope): boolean;
   /** Run `%load_ext ipy_reimport` in the kernel. */
   loadExtension(): Promise<void>;
+}
+
+/** What the panel knows about the notebook or console it follows. */
+export interface ISourceContext {
+  /** The notebook's or console's directory, for file paths. */
+  readonly basePath: string;
+  /** No kernel yet, but the session is starting. */
+  readonly starting: boolean;
+  /** The kernel's display name; empty without a session. */
+  readonly kernelName: string;
 }
 
 /** Options of the panel. */
@@ -116,20 +127,16 @@ export class ReimportPanel extends Widget {
    * Show a kernel connection (or nothing).
    *
    * @param source - the connection, null without a kernel.
-   * @param basePath - the notebook's or console's directory, for file paths.
-   * @param starting - no kernel yet, but the session is starting.
+   * @param context - the notebook or console it belongs to.
    */
-  setSource(
-    source: IPanelSource | null,
-    basePath: string,
-    starting = false
-  ): void {
-    this._basePath = basePath;
+  setSource(source: IPanelSource | null, context: ISourceContext): void {
+    this._basePath = context.basePath;
+    this._kernelName = context.kernelName;
     if (source !== this._source) {
       this._bind(source);
     }
     if (!source) {
-      this._model.setConnection(starting ? 'connecting' : 'no-kernel');
+      this._model.setConnection(context.starting ? 'connecting' : 'no-kernel');
     }
     this._schedule(true);
   }
@@ -178,14 +185,22 @@ export class ReimportPanel extends Widget {
   private _build(): void {
     const node = this.node;
     node.tabIndex = -1;
+    const trans = this._trans;
+    this._kernel = h('span', { class: 'jp-ReimportPanel-kernel' });
+    const heading = h('div', { class: 'jp-ReimportPanel-heading' });
+    heading.append(
+      h('h2', { class: 'jp-ReimportPanel-title' }, trans.__('Python modules')),
+      this._kernel
+    );
     this._empty = h('p', { class: 'jp-ReimportPanel-empty' });
     node.append(
+      heading,
       this._message.node,
       this._header.node,
       this._result.result,
       this._result.workers,
-      this._rows.node,
-      this._empty
+      this._empty,
+      this._rows.node
     );
     node.addEventListener('click', this._onClick);
   }
@@ -232,6 +247,9 @@ export class ReimportPanel extends Widget {
         break;
       case 'rescan':
         source?.rescan();
+        break;
+      case 'dismiss-result':
+        this._model.dismissResult();
         break;
       case 'scope':
         source?.setScope(this._model.scope === 'user' ? 'all' : 'user');
@@ -282,6 +300,8 @@ export class ReimportPanel extends Widget {
     const changed = this.node.getAttribute('data-connection') !== state;
     setAttr(this.node, 'data-connection', state);
     setAttr(this.node, 'data-scope', model.scope);
+    setText(this._kernel, this._kernelName);
+    setAttr(this._kernel, 'title', this._kernelName || null);
     this._message.render(state, this._source?.loadState ?? null);
     if (state === 'connected') {
       this._header.render(model);
@@ -290,6 +310,7 @@ export class ReimportPanel extends Widget {
     } else if (!this._rows.isEmpty) {
       this._rows.render(null, this._basePath);
     }
+    this._rows.node.hidden = state !== 'connected' || this._rows.isEmpty;
     const start = this._changedAt;
     this._changedAt = null;
     if (start !== null) {
@@ -325,6 +346,7 @@ export class ReimportPanel extends Widget {
   private _model: ModuleModel = this._standIn;
   private _source: IPanelSource | null = null;
   private _basePath = '';
+  private _kernelName = '';
   private _frame = 0;
   private _changedAt: number | null = null;
   private _message: MessageView;
@@ -332,4 +354,5 @@ export class ReimportPanel extends Widget {
   private _result: ResultView;
   private _rows: RowList;
   private _empty!: HTMLElement;
+  private _kernel!: HTMLElement;
 }

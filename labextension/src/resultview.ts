@@ -1,6 +1,7 @@
 /**
  * What the last reload did: the result line (or that one is running or
- * queued) and, below it, the worker processes of each engine.
+ * queued), marked outdated once a module turned stale again and closed by
+ * its button; below it, the worker processes of each engine.
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { h, setAttr, setText } from './dom';
@@ -24,6 +25,16 @@ export class ResultView {
       role: 'status',
       'aria-live': 'polite'
     });
+    this._text = h('span', { class: 'jp-ReimportPanel-resultText' });
+    this._note = h('span', { class: 'jp-ReimportPanel-resultNote' });
+    this._dismiss = h('button', {
+      type: 'button',
+      class: 'jp-ReimportPanel-rowButton jp-ReimportPanel-dismissIcon',
+      'data-action': 'dismiss-result',
+      title: trans.__('Dismiss'),
+      'aria-label': trans.__('Dismiss the reload result')
+    });
+    this.result.append(this._text, this._note, this._dismiss);
     this.workers = h('ul', {
       class: 'jp-ReimportPanel-workers',
       'data-role': 'workers',
@@ -50,10 +61,18 @@ export class ResultView {
     } else if (outcome) {
       text = describeOutcome(trans, outcome);
     }
+    const outdated = outcome !== null && model.resultOutdated;
     setAttr(this.result, 'data-pending', pending);
     setAttr(this.result, 'data-ok', outcome ? String(outcome.ok) : null);
+    setAttr(this.result, 'data-outdated', outdated ? 'true' : null);
     setAttr(this.result, 'title', outcome && outcomeTooltip(trans, outcome));
-    setText(this.result, text);
+    setText(this._text, text);
+    setText(
+      this._note,
+      outdated ? trans.__('Outdated: modules changed since.') : ''
+    );
+    this._note.hidden = !outdated;
+    this._dismiss.hidden = outcome === null;
     this.result.hidden = text === '';
     this._renderWorkers(model.workers);
   }
@@ -92,5 +111,8 @@ export class ResultView {
   }
 
   private _trans: TranslationBundle;
+  private _text: HTMLElement;
+  private _note: HTMLElement;
+  private _dismiss: HTMLButtonElement;
   private _shown: readonly IEngine[] | null = null;
 }

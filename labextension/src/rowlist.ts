@@ -8,6 +8,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { h, setAttr, setText } from './dom';
 import { OpenTarget, resolveRowPath, rowTooltip, stateLabels } from './format';
 import { ModuleModel, PendingStatus } from './model';
+import { nameParts } from './names';
 import { IRow, ModuleState } from './protocol';
 
 /** Height of a row in pixels (CSS reads it from a custom property). */
@@ -32,13 +33,22 @@ interface IRowView {
   row: IRow | null;
   pending: PendingStatus | null;
   basePath: string | null;
+  /** The name and filter the name's parts were built for. */
+  shownName: string | null;
+  shownFilter: string | null;
 }
 
+/**
+ * A row: the name's parts, a gap, the state badge, and the row's buttons
+ * (shown over the badge on hover or focus, so the name gets the width).
+ */
 function createRowView(): IRowView {
   const el = h('div', { class: 'jp-ReimportPanel-row', role: 'listitem' });
   const name = h('span', { class: 'jp-ReimportPanel-name' });
-  const text = h('bdi');
-  name.append(text);
+  const gap = h('span', {
+    class: 'jp-ReimportPanel-gap',
+    'aria-hidden': 'true'
+  });
   const badge = h('span', { class: 'jp-ReimportPanel-badge' });
   const reload = h('button', {
     type: 'button',
@@ -50,17 +60,42 @@ function createRowView(): IRowView {
     class: 'jp-ReimportPanel-rowButton jp-ReimportPanel-openIcon',
     'data-action': 'open'
   });
-  el.append(name, badge, reload, open);
+  const actions = h('span', { class: 'jp-ReimportPanel-actions' });
+  actions.append(reload, open);
+  el.append(name, gap, badge, actions);
   return {
     el,
-    name: text,
+    name,
     badge,
     reload,
     open,
     row: null,
     pending: null,
-    basePath: null
+    basePath: null,
+    shownName: null,
+    shownFilter: null
   };
+}
+
+/** Parts of at most this many characters are never shortened (an ellipsis would not save room). */
+const SHORT_PART = 2;
+
+/** Fill `view`'s name with the parts of `name`, the filter's match marked. */
+function renderName(view: IRowView, name: string, filter: string): void {
+  if (view.shownName === name && view.shownFilter === filter) {
+    return;
+  }
+  view.shownName = name;
+  view.shownFilter = filter;
+  const parts = nameParts(name, filter).map(part => {
+    const short =
+      part.text.length <= SHORT_PART ? ' jp-ReimportPanel-short' : '';
+    const cls = `jp-ReimportPanel-${part.kind}${short}`;
+    return part.match
+      ? h('mark', { class: `${cls} jp-ReimportPanel-match` }, part.text)
+      : h('span', { class: cls }, part.text);
+  });
+  view.name.replaceChildren(...parts);
 }
 
 /** The scrolling list of rows. */
@@ -132,6 +167,7 @@ export class RowList {
    */
   render(model: ModuleModel | null, basePath: string): number {
     const rows = model ? model.visibleRows() : [];
+    const filter = model ? model.filter : '';
     const total = rows.length;
     const [start, end] = this._window(total);
     this._top.style.height = `${start * ROW_HEIGHT}px`;
@@ -145,6 +181,7 @@ export class RowList {
       const view =
         this._attached.get(row.name) ?? this._pool.pop() ?? createRowView();
       this._update(view, row, model!.rowPending(row.name), basePath);
+      renderName(view, row.name, filter);
       setAttr(view.el, 'aria-posinset', String(i + 1));
       setAttr(view.el, 'aria-setsize', String(total));
       next.set(row.name, view);
@@ -205,7 +242,6 @@ export class RowList {
     setAttr(el, 'data-pending', pending);
     const trans = this._trans;
     setAttr(el, 'title', rowTooltip(trans, row));
-    setText(view.name, row.name);
     setText(view.badge, this._labels[row.state]);
 
     // The kernel decides whether the panel may reload a module, and says why not.

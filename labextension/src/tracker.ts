@@ -1,8 +1,10 @@
 /**
  * Follows the notebook or console the user works in. Focus moving to any
- * other widget (a file editor, the launcher) keeps the last one.
+ * other widget (a file editor, the launcher) keeps the last one. Works with
+ * any shell: JupyterLab's (whose `currentChanged` says what became current)
+ * and Notebook 7's (one document per page; its `currentChanged` says nothing).
  */
-import { ILabShell } from '@jupyterlab/application';
+import type { JupyterFrontEnd } from '@jupyterlab/application';
 import { ISessionContext } from '@jupyterlab/apputils';
 import { IConsoleTracker } from '@jupyterlab/console';
 import { PathExt } from '@jupyterlab/coreutils';
@@ -14,8 +16,8 @@ import { Widget } from '@lumino/widgets';
 
 /** Where the tracker looks for notebooks and consoles. */
 export interface ISessionTrackerOptions {
-  /** The shell whose current widget is followed. */
-  labShell: ILabShell;
+  /** The shell whose current widget is followed (`app.shell`). */
+  shell: JupyterFrontEnd.IShell;
   /** Open notebooks, if the notebook plugin is there. */
   notebooks: INotebookTracker | null;
   /** Open consoles, if the console plugin is there. */
@@ -26,15 +28,20 @@ export interface ISessionTrackerOptions {
 
 /** The current notebook or console and its session. */
 export class SessionTracker implements IDisposable {
-  /** Follow `labShell.currentChanged`, starting from the current widget. */
+  /**
+   * Follow the shell's `currentChanged` (or, for a shell without it, the
+   * notebook and console trackers'), starting from the current widget.
+   */
   constructor(options: ISessionTrackerOptions) {
-    this._labShell = options.labShell;
+    this._shell = options.shell;
     this._notebooks = options.notebooks;
     this._consoles = options.consoles;
     this._localPath = options.localPath ?? (path => path);
-    this._labShell.currentChanged.connect(this._onCurrentChanged, this);
+    for (const signal of this._signals()) {
+      signal.connect(this._onCurrentChanged, this);
+    }
     const initial =
-      this._labShell.currentWidget ??
+      this._shell.currentWidget ??
       this._notebooks?.currentWidget ??
       this._consoles?.currentWidget ??
       null;
@@ -67,6 +74,12 @@ export class SessionTracker implements IDisposable {
     return PathExt.dirname(this._localPath(path));
   }
 
+  /** The kernel's display name ("Python 3 (ipykernel)"); empty without a session. */
+  get kernelName(): string {
+    const context = this._sessionContext;
+    return context && !context.isDisposed ? context.kernelDisplayName : '';
+  }
+
   /** Whether the session is still starting (a kernel may come). */
   get isStarting(): boolean {
     const context = this._sessionContext;
@@ -84,17 +97,32 @@ export class SessionTracker implements IDisposable {
       return;
     }
     this._isDisposed = true;
-    this._labShell.currentChanged.disconnect(this._onCurrentChanged, this);
+    for (const signal of this._signals()) {
+      signal.disconnect(this._onCurrentChanged, this);
+    }
     this._setCurrent(null, null);
     Signal.clearData(this);
   }
 
-  private _onCurrentChanged(
-    _shell: ILabShell,
-    args: ILabShell.IChangedArgs
-  ): void {
-    if (args.newValue) {
-      this._follow(args.newValue);
+  /** The signals that say the current widget may have changed. */
+  private _signals(): ISignal<unknown, unknown>[] {
+    const shellChanged = this._shell.currentChanged;
+    if (shellChanged) {
+      return [shellChanged];
+    }
+    return [this._notebooks?.currentChanged, this._consoles?.currentChanged]
+      .filter(signal => signal !== undefined)
+      .map(signal => signal as ISignal<unknown, unknown>);
+  }
+
+  private _onCurrentChanged(): void {
+    const current =
+      this._shell.currentWidget ??
+      this._notebooks?.currentWidget ??
+      this._consoles?.currentWidget ??
+      null;
+    if (current) {
+      this._follow(current);
     }
   }
 
@@ -159,13 +187,13 @@ export class SessionTracker implements IDisposable {
 
   private _onWidgetDisposed(): void {
     this._setCurrent(null, null);
-    const next = this._labShell.currentWidget;
+    const next = this._shell.currentWidget;
     if (next) {
       this._follow(next);
     }
   }
 
-  private _labShell: ILabShell;
+  private _shell: JupyterFrontEnd.IShell;
   private _notebooks: INotebookTracker | null;
   private _consoles: IConsoleTracker | null;
   private _localPath: (path: string) => string;

@@ -5,6 +5,7 @@ import {
   describeOutcome,
   formatMilliseconds,
   outcomeTooltip,
+  reloadStaleLabel,
   resolveRowPath,
   rowTooltip
 } from '../src/format';
@@ -214,5 +215,16 @@ describe('the texts', () => {
       error: { module: null, path: null, line: null, message: 'kernel text' }
     });
     assert.equal(failed, '«kernel text; nothing changed»');
+  });
+});
+
+describe('reloadStaleLabel', () => {
+  it('says how many stale modules and dependents the button reloads', () => {
+    const label = (stale: number, dependents: number): string =>
+      reloadStaleLabel(trans, { stale, dependents });
+    assert.equal(label(0, 0), 'Nothing stale');
+    assert.equal(label(2, 0), 'Reload 2 stale');
+    assert.equal(label(1, 1), 'Reload 1 stale + 1 dependent');
+    assert.equal(label(1, 2), 'Reload 1 stale + 2 dependents');
   });
 });

@@ -222,7 +222,7 @@ describe('ModuleModel', () => {
     assert.equal(model.reloadPending(), 'running');
   });
 
-  it("counts only the user's stale modules on the reload-stale button", () => {
+  it("counts the user's stale modules and their dependents for the reload-stale button", () => {
     model.apply(
       snapshot(
         [
@@ -235,9 +235,50 @@ describe('ModuleModel', () => {
       )
     );
     assert.equal(model.counts().stale, 2);
-    assert.equal(model.staleUserCount(), 1);
-    model.apply(delta([row('mine')], [], 'all'));
-    assert.equal(model.staleUserCount(), 0);
+    assert.deepEqual(model.reloadCounts(), { stale: 1, dependents: 1 });
+    model.apply(delta([row('mine'), row('mine.user')], [], 'all'));
+    assert.deepEqual(model.reloadCounts(), { stale: 0, dependents: 0 });
+  });
+
+  it('marks the last result outdated once a module turns stale again, not before', () => {
+    model.apply(snapshot([row('a', 'stale'), row('b', 'dependent'), row('c')]));
+    model.addPending(reloadRequest('r1', ['a']));
+    model.apply(example<IResult>('result', m => m.ok));
+    // The reload's own delta (rows fresh again) leaves the result current.
+    model.apply(delta([row('a'), row('b')]));
+    assert.equal(model.resultOutdated, false);
+    // A row that stays in its state changes nothing either.
+    model.apply(delta([row('c')]));
+    assert.equal(model.resultOutdated, false);
+    emitted = 0;
+    model.apply(delta([row('a', 'stale')]));
+    assert.equal(model.resultOutdated, true);
+    assert.equal(emitted, 1);
+    // A new result is current again.
+    model.apply(example<IResult>('result', m => m.ok));
+    assert.equal(model.resultOutdated, false);
+  });
+
+  it('marks a failed result outdated when another module turns stale', () => {
+    model.apply(snapshot([row('a', 'stale'), row('b')]));
+    model.apply(example<IResult>('result', m => !m.ok));
+    model.apply(delta([row('a', 'stale')]));
+    assert.equal(model.resultOutdated, false);
+    model.apply(delta([row('b', 'missing')]));
+    assert.equal(model.resultOutdated, true);
+  });
+
+  it('forgets the last result when the user dismisses it', () => {
+    model.apply(snapshot([row('a', 'stale')]));
+    model.apply(example<IResult>('result', m => m.ok));
+    model.apply(delta([row('a'), row('b', 'stale')]));
+    emitted = 0;
+    model.dismissResult();
+    assert.equal(model.lastResult, null);
+    assert.equal(model.resultOutdated, false);
+    assert.equal(emitted, 1);
+    model.dismissResult();
+    assert.equal(emitted, 1);
   });
 
   it('records a reload sent while the kernel is busy as queued', () => {

@@ -106,9 +106,16 @@ def project(lab_server, request) -> Project:
 
 
 @pytest.fixture
-def lab(browser, lab_server, request):
-    """A fresh page (own context and workspace). Screenshots and the console log go to
-    test-artifacts/e2e/<test>/; a failing test also gets a last screenshot. Afterwards every
+def frontend(request) -> str:
+    """Which frontend a test's page runs: ``"lab"`` unless the test parametrizes it
+    (``@pytest.mark.parametrize("frontend", FRONTENDS, indirect=True)``)."""
+    return getattr(request, "param", "lab")
+
+
+@pytest.fixture
+def lab(browser, lab_server, frontend, request):
+    """A fresh page (own context and workspace) of ``frontend``. Screenshots and the console log
+    go to test-artifacts/e2e/<test>/; a failing test also gets a last screenshot. Afterwards every
     kernel session is shut down."""
     name = _safe(request.node.name)
     shots = ARTIFACTS / name
@@ -117,7 +124,7 @@ def lab(browser, lab_server, request):
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
     page.set_default_timeout(30_000)
-    lab = Lab(page, lab_server, shots, workspace=name)
+    lab = Lab(page, lab_server, shots, workspace=name, frontend=frontend)
     yield lab
     call = getattr(request.node, "report_call", None)
     if call is not None and call.failed:

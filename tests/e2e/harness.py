@@ -6,8 +6,9 @@ Shared by the end-to-end tests (``tests/e2e/conftest.py``) and the browser bench
 * :class:`LabServer` runs ``python -m jupyter lab`` from this interpreter's environment with a
   temporary config, settings, workspaces, runtime and IPython directory and a random token.
 * :func:`find_chromium` and :func:`launch_chromium` start ``$CHROME_PATH``, Debian's or Playwright's Chromium.
-* :class:`Lab` wraps one browser page: open a notebook, wait for its kernel, type and run a
-  cell, read outputs, drive the ipy_reimport panel, save numbered screenshots.
+* :class:`Lab` wraps one browser page of JupyterLab or of Notebook 7 (served by the same
+  server): open a notebook, wait for its kernel, type and run a cell, read outputs, drive the
+  ipy_reimport panel, check the console, save numbered screenshots.
 * :func:`write_source`, :func:`write_notebook` and :data:`SMALL_PACKAGE` write the files the
   kernel imports, each with an explicit mtime.
 """
@@ -44,6 +45,19 @@ CHROMIUM_ARGS = [
 ]
 PANEL = "#ipy-reimport-panel"
 SHOW_PANEL = "ipy-reimport:show-panel"
+FRONTENDS = ("lab", "notebook")
+
+# Errors a frontend logs by itself: reproduced with the ipy-reimport labextension disabled
+# (page_config.json "disabledExtensions"). Notebook 7.6's notebook page: its shortcut settings
+# read the schema of a plugin the page does not load; once JupyterLab has opened a notebook on
+# the same server, its file browser restores a path with a command only the tree page has.
+KNOWN_FRONTEND_ERRORS = {
+    "lab": (),
+    "notebook": (
+        "Cannot read properties of undefined (reading 'schema')",
+        "Command 'filebrowser:open-path' not registered",
+    ),
+}
 
 # Explicit, distinct mtimes for every file written (file-system clocks can be coarse).
 _CLOCK = itertools.count(int(time.time()) - 86_400, 10)
@@ -146,6 +160,8 @@ class LabServer:
             "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
             f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
             "--LabApp.extension_manager=readonly", "--LabApp.expose_app_in_browser=True",
+            # The same server serves Notebook 7's pages (the notebook package's server extension).
+            "--JupyterNotebookApp.expose_app_in_browser=True",
             f"--NotebookNotary.data_dir={self.home / 'data'}",
         ]
         if os.getuid() == 0:
@@ -189,6 +205,10 @@ class LabServer:
         ``workspace`` keeps tabs opened by other tests from being restored."""
         prefix = f"/lab/workspaces/{workspace}" if workspace else "/lab"
         return f"{self.url}{prefix}/tree/{path}?token={self.token}"
+
+    def notebook_url(self, path: str) -> str:
+        """The address that opens the notebook ``path`` (relative to the root) in Notebook 7."""
+        return f"{self.url}/notebooks/{path}?token={self.token}"
 
     def log_tail(self, chars: int = 4000) -> str:
         """The end of the server's log."""
@@ -275,24 +295,28 @@ _KERNEL_READY = """(path) => {
 
 
 class Lab:
-    """One browser page of JupyterLab, seen the way a user acts on it.
+    """One browser page of JupyterLab or Notebook 7, seen the way a user acts on it.
 
     Args:
         page: the Playwright page (console errors are collected from it).
         server: the running :class:`LabServer`.
         shots: folder for the numbered screenshots (``NN-step.png``); None: no screenshots.
         workspace: JupyterLab workspace name used for every address this page opens.
+        frontend: ``"lab"`` (JupyterLab) or ``"notebook"`` (Notebook 7: one notebook per page).
     """
 
-    def __init__(self, page: Page, server: LabServer, shots: Path | None, workspace: str) -> None:
+    def __init__(self, page: Page, server: LabServer, shots: Path | None, workspace: str,
+                 frontend: str = "lab") -> None:
+        assert frontend in FRONTENDS, frontend
         self.page = page
         self.server = server
         self.shots = shots
         self.workspace = workspace
+        self.frontend = frontend
         self.console_errors: list[str] = []
         self._shot = itertools.count(1)
         page.on("console", lambda msg: msg.type == "error" and self.console_errors.append(msg.text))
-        page.on("pageerror", lambda error: self.console_errors.append(f"page error: {error}"))
+        page.on("pageerror", lambda error: self.console_errors.append(f"page error: {error}\n{error.stack}"))
         self.panel = Panel(self)
 
     # -- screenshots -----------------------------------------------------------------------
@@ -307,8 +331,11 @@ class Lab:
     # -- notebooks and kernels -------------------------------------------------------------
 
     def open_notebook(self, path: str) -> None:
-        """Load JupyterLab on ``path`` (relative to the server root) and wait for its kernel."""
-        self.page.goto(self.server.lab_url(path, self.workspace))
+        """Load the frontend on ``path`` (relative to the server root) and wait for its kernel."""
+        if self.frontend == "notebook":
+            self.page.goto(self.server.notebook_url(path))
+        else:
+            self.page.goto(self.server.lab_url(path, self.workspace))
         self.wait_for_kernel(path)
 
     def open_another(self, path: str) -> None:
@@ -398,6 +425,13 @@ class Lab:
         errors = self.errors_about("ipy_reimport", "ipy-reimport", "comm")
         assert not errors, f"console errors about the panel or a comm: {errors}"
 
+    def assert_no_console_errors(self) -> None:
+        """No console error or uncaught page error so far, but those the frontend logs by itself
+        (``KNOWN_FRONTEND_ERRORS``)."""
+        known = KNOWN_FRONTEND_ERRORS[self.frontend]
+        errors = [e for e in self.console_errors if not any(k in e for k in known)]
+        assert not errors, f"console errors in {self.frontend}: {errors}"
+
 
 class Panel:
     """The ipy_reimport panel of a :class:`Lab` page (DOM contract: ``#ipy-reimport-panel``)."""
@@ -414,6 +448,49 @@ class Panel:
         assert has_command, f"JupyterLab has no command {SHOW_PANEL!r}: is the ipy-reimport labextension installed?"
         self.page.evaluate("(id) => window.jupyterapp.commands.execute(id)", SHOW_PANEL)
         expect(self.root).to_be_visible()
+
+    def open_from_view_menu(self) -> None:
+        """Show the panel as a user does: the View menu's "Show module panel"."""
+        menubar = "#jp-menu-panel" if self.lab.frontend == "lab" else "#menu-panel"
+        self.page.locator(f"{menubar} .lm-MenuBar-itemLabel", has_text="View").click()
+        self.page.locator(".lm-Menu-itemLabel", has_text="Show module panel").click()
+        expect(self.root).to_be_visible()
+
+    def open_from_palette(self) -> None:
+        """Show the panel from the command palette (Ctrl+Shift+C, type, Enter)."""
+        self.page.keyboard.press("Control+Shift+C")
+        search = self.page.locator(".lm-CommandPalette-input")
+        expect(search).to_be_focused()
+        search.press_sequentially("Show module panel")
+        item = self.page.locator(".lm-CommandPalette-item.lm-mod-active")
+        expect(item).to_contain_text("Show module panel")
+        self.page.keyboard.press("Enter")
+        expect(self.root).to_be_visible()
+
+    def close(self) -> None:
+        """Collapse the left area that holds the panel (both shells have ``collapseLeft``)."""
+        self.page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
+        expect(self.root).to_be_hidden()
+
+    def set_width(self, width: int) -> float:
+        """Drag the handle right of the left area until the panel is ``width`` px wide (as far
+        as the shell lets it); returns the panel's width."""
+        split = "#jp-main-split-panel" if self.lab.frontend == "lab" else "#main-split-panel"
+        stack = self.page.locator("#jp-left-stack").bounding_box()
+        for handle in self.page.locator(f"{split} > .lm-SplitPanel-handle").all():
+            box = handle.bounding_box()
+            if box and abs(box["x"] - (stack["x"] + stack["width"])) < 4:
+                break
+        else:
+            raise AssertionError("no split handle right of the left area")
+        y = box["y"] + box["height"] / 2
+        self.page.mouse.move(box["x"] + box["width"] / 2, y)
+        self.page.mouse.down()
+        panel = self.root.bounding_box()
+        target = box["x"] + box["width"] / 2 + (width - panel["width"])
+        self.page.mouse.move(target, y, steps=5)
+        self.page.mouse.up()
+        return self.root.bounding_box()["width"]
 
     def expect_connection(self, state: str, timeout: float | None = None) -> None:
         expect(self.root).to_have_attribute("data-connection", state, timeout=timeout)
