@@ -18,6 +18,8 @@ With ``full=True`` every module of the plan is re-executed from the top, as befo
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import importlib
 import linecache
 import sys
@@ -166,7 +168,7 @@ class Reloader:
         """
         started = time.perf_counter()
         importlib.invalidate_caches()
-        with ImportLedger() as ledger, InterruptGate() as gate:
+        with ImportLedger() as ledger, InterruptGate() as gate, _collector_paused():
             run = _Run(self, plan, patch, Transaction(ledger))
             try:
                 run.all()
@@ -342,3 +344,17 @@ def _imported_within(planned: set[str], aliases: dict[str, list[str]], graph: Im
             user in planned and user != name for n in (name, *aliases.get(name, ())) for user in graph.imported_by(n)
         )
     }
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Hold Python's cyclic garbage collector while a reload runs, then leave it as it was: a
+    reload creates thousands of objects at once (new classes and functions that patching then
+    discards), and collections in the middle would scan the whole heap again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -360,3 +360,24 @@ def test_package_init_reexport_is_not_a_cycle_and_runs_after_its_submodules(ip, 
     report = run(ip, "%reload_deep")
     assert report.groups == [["ex.a"], ["ex"]]
     assert run(ip, "ex.A is __import__('sys').modules['ex.a'].A and ex.A.x") == 2
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_garbage_collector_is_left_as_it_was(ip, project, enabled):
+    """A reload holds the cyclic collector while it runs, then puts it back as the user had it,
+    whether the reload succeeds or fails; the collector is held while module code runs."""
+    import gc
+
+    project.package("gcp", {"m": "import gc\nRUNNING = gc.isenabled()\n"})
+    run(ip, "import gcp.m")
+    (gc.enable if enabled else gc.disable)()
+    try:
+        project.edit("gcp/m.py", "RUNNING = gc.isenabled()", "RUNNING = gc.isenabled() or None")
+        run(ip, "%reload_deep gcp.m")
+        assert sys.modules["gcp.m"].RUNNING is None and gc.isenabled() is enabled
+        project.edit("gcp/m.py", "or None", "or 1 / 0")
+        with pytest.raises(ReloadFailed):
+            ip.run_line_magic("reload_deep", "gcp.m")
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
