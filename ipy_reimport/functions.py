@@ -20,6 +20,9 @@ def functions_in(obj: Any, depth: int = 4) -> Iterator[types.FunctionType]:
     """Python functions reachable from ``obj`` through wrapper links: ``__wrapped__``,
     ``__func__``, property accessors, ``cached_property.func``, ``partial.func``, closure cells,
     and the attributes of callable objects (``np.vectorize``'s ``pyfunc``...)."""
+    if type(obj) is types.FunctionType and not obj.__closure__ and not obj.__dict__:
+        yield obj  # a plain function links to nothing: the common case, without the walk
+        return
     seen: set[int] = set()
     stack = [(obj, 0)]
     while stack:
