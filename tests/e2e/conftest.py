@@ -64,6 +64,15 @@ def lab_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def notebook_server(lab_server):
+    """``jupyter notebook`` (Notebook 7's own server, as its users start it) serving the same
+    root as ``lab_server``; its log goes to test-artifacts/e2e/notebook-server.log."""
+    server = LabServer(lab_server.root, log_path=ARTIFACTS / "notebook-server.log", app="notebook").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def browser(chromium_path):
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright, chromium_path)
@@ -114,9 +123,11 @@ def frontend(request) -> str:
 
 @pytest.fixture
 def lab(browser, lab_server, frontend, request):
-    """A fresh page (own context and workspace) of ``frontend``. Screenshots and the console log
-    go to test-artifacts/e2e/<test>/; a failing test also gets a last screenshot. Afterwards every
+    """A fresh page (own context and workspace) of ``frontend``, served by the server its users
+    start (``jupyter lab`` or ``jupyter notebook``). Screenshots and the console log go to
+    test-artifacts/e2e/<test>/; a failing test also gets a last screenshot. Afterwards every
     kernel session is shut down."""
+    server = request.getfixturevalue("notebook_server") if frontend == "notebook" else lab_server
     name = _safe(request.node.name)
     shots = ARTIFACTS / name
     shutil.rmtree(shots, ignore_errors=True)
@@ -124,7 +135,7 @@ def lab(browser, lab_server, frontend, request):
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
     page.set_default_timeout(30_000)
-    lab = Lab(page, lab_server, shots, workspace=name, frontend=frontend)
+    lab = Lab(page, server, shots, workspace=name, frontend=frontend)
     yield lab
     call = getattr(request.node, "report_call", None)
     if call is not None and call.failed:
@@ -134,7 +145,7 @@ def lab(browser, lab_server, frontend, request):
             pass
     (shots / "console-errors.txt").write_text("\n".join(lab.console_errors))
     context.close()
-    lab_server.shutdown_sessions()
+    server.shutdown_sessions()
 
 
 @pytest.fixture

@@ -118,14 +118,18 @@ def free_port() -> int:
 
 
 class LabServer:
-    """``jupyter lab`` in a subprocess, serving ``root`` on 127.0.0.1 with a random token.
+    """``jupyter lab`` (or ``jupyter notebook``, Notebook 7's own server) in a subprocess, serving
+    ``root`` on 127.0.0.1 with a random token.
 
     Args:
         root: the server's root directory (notebooks and packages live under it).
         log_path: where the server's stdout/stderr go (default: inside the temporary home).
+        app: ``"lab"`` or ``"notebook"``: the command a user runs.
     """
 
-    def __init__(self, root: Path, log_path: Path | None = None) -> None:
+    def __init__(self, root: Path, log_path: Path | None = None, app: str = "lab") -> None:
+        assert app in FRONTENDS, app
+        self.app = app
         self.root = Path(root)
         self.token = uuid.uuid4().hex
         self.port = free_port()
@@ -156,11 +160,10 @@ class LabServer:
     def start(self, timeout: float = 60.0) -> LabServer:
         """Start the server and wait until ``/api/status`` answers with the token."""
         cmd = [
-            sys.executable, "-m", "jupyter", "lab", "--no-browser",
+            sys.executable, "-m", "jupyter", self.app, "--no-browser",
             "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
             f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
             "--LabApp.extension_manager=readonly", "--LabApp.expose_app_in_browser=True",
-            # The same server serves Notebook 7's pages (the notebook package's server extension).
             "--JupyterNotebookApp.expose_app_in_browser=True",
             f"--NotebookNotary.data_dir={self.home / 'data'}",
         ]
@@ -172,14 +175,14 @@ class LabServer:
         deadline = time.monotonic() + timeout
         while True:
             if self.process.poll() is not None:
-                raise RuntimeError(f"jupyter lab exited with {self.process.returncode}:\n{self.log_tail()}")
+                raise RuntimeError(f"jupyter {self.app} exited with {self.process.returncode}:\n{self.log_tail()}")
             try:
                 self.api("GET", "/api/status")
                 return self
             except (urllib.error.URLError, ConnectionError):
                 if time.monotonic() > deadline:
                     self.stop()
-                    message = f"jupyter lab did not answer within {timeout:.0f} s:\n{self.log_tail()}"
+                    message = f"jupyter {self.app} did not answer within {timeout:.0f} s:\n{self.log_tail()}"
                     raise RuntimeError(message) from None
                 time.sleep(0.1)
 
