@@ -51,20 +51,20 @@ class CellHooks:
             self._shell = None
 
     def _pre_run_cell(self, info: Any = None) -> None:
-        for callback in self._started:
-            try:
-                callback()
-            except Exception:
-                _call_after(self._started, callback)
-                raise
+        _call_all(self._started)
 
     def _post_run_cell(self, result: Any = None) -> None:
-        for callback in self._ended:
-            try:
-                callback()
-            except Exception:
-                _call_after(self._ended, callback)
-                raise
+        _call_all(self._ended)
+
+
+def _call_all(callbacks: tuple[Callback, ...]) -> None:
+    """Call every callback in order; the first error is raised after the others were called."""
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:
+            _call_after(callbacks, callback)
+            raise
 
 
 def _call_after(callbacks: tuple[Callback, ...], failed: Callback) -> None:

@@ -111,12 +111,18 @@ def test_a_failing_edit_leaves_kernel_and_workers_on_the_old_code(ip, client, wo
     assert set(on_each(client, calc.f, 1).values()) == {2}
 
 
-def test_a_worker_whose_reload_fails_is_behind_and_the_kernel_keeps_its_reload(ip, client, workspace, pkg):
-    # a module that cannot run twice outside the kernel (like a registration refusing repeats)
+def once_only_on_workers(ip, client, workspace, pkg):
+    """``pkg.calc``, a module that cannot run twice, imported in the kernel and run on every worker."""
     workspace.write(f"{pkg}/calc.py", once_only_module(pkg))
     run(ip, f"from {pkg} import calc")
     calc = ip.user_ns["calc"]
     on_each(client, calc.f, 1)
+    return calc
+
+
+def test_a_worker_whose_reload_fails_is_behind_and_the_kernel_keeps_its_reload(ip, client, workspace, pkg):
+    # a module that cannot run twice outside the kernel (like a registration refusing repeats)
+    calc = once_only_on_workers(ip, client, workspace, pkg)
     workspace.edit(f"{pkg}/calc.py", "x + 1", "x + 7")
     workspace.edit(f"{pkg}/calc.py", "def f(x):", "EDITED = True\ndef f(x):")  # the module runs again
 
@@ -136,10 +142,7 @@ def test_a_worker_whose_reload_fails_is_behind_and_the_kernel_keeps_its_reload(i
 
 def test_workers_re_run_only_what_changed_as_the_kernel_did(ip, client, workspace, pkg):
     # the same module: a body edit is patched in place, so nothing runs twice in the workers
-    workspace.write(f"{pkg}/calc.py", once_only_module(pkg))
-    run(ip, f"from {pkg} import calc")
-    calc = ip.user_ns["calc"]
-    on_each(client, calc.f, 1)
+    calc = once_only_on_workers(ip, client, workspace, pkg)
     workspace.edit(f"{pkg}/calc.py", "x + 1", "x + 7")
 
     report = run(ip, "%reload_deep")
